@@ -1,0 +1,14 @@
+//! Parsers: from source text to the model, reporting problems as diagnostics.
+//!
+//! The low-level parsers ([`edtf`], [`citation`], [`yaml`]) know nothing of
+//! the encyclopedia; [`entry`], [`markdown`], [`bibliography`] and [`places`]
+//! build the model's entries, works and places from them. All are pure: text
+//! in, values and diagnostics out.
+
+pub mod bibliography;
+pub mod citation;
+pub mod edtf;
+pub mod entry;
+pub mod markdown;
+pub mod places;
+pub mod yaml;
