@@ -1,0 +1,116 @@
+//! The `attest` command: arguments in, pipeline run, diagnostics out, exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Evidence-first engine for scholarly encyclopedias of mass violence.
+#[derive(Parser)]
+#[command(name = "attest", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check an encyclopedia: citations, figures, dates, places, sections, links, restricted material.
+    Check {
+        /// The encyclopedia's folder (the one holding attest.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Create a new, empty encyclopedia with one example entry.
+    Init {
+        /// A new (or empty) folder.
+        dir: PathBuf,
+    },
+    /// Write the bundled sample encyclopedia out to a folder.
+    Sample {
+        /// A new (or empty) folder.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Compiler-style text.
+    Human,
+    /// One JSON object on stdout.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { dir, format } => check(&dir, format),
+        Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
+        Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
+    }
+}
+
+fn check(dir: &std::path::Path, format: Format) -> ExitCode {
+    let loaded = match attest::source::load::load_dir(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({"diagnostics": [{"severity": "error", "code": "config.missing", "message": e.to_string(),
+                        "file": null, "line": null, "column": null, "hint": null}], "summary": null})
+                ),
+                Format::Human => eprintln!("error[config.missing]: {e}"),
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let entries = loaded.sources.iter().filter(|(_, f)| f.kind == attest::source::FileKind::Entry).count() as u64;
+    let bar = (matches!(format, Format::Human) && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(entries);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("checking {bar:40} {pos}/{len} entries").expect("valid template"),
+        );
+        b
+    });
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let analysis = attest::analyze(loaded, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    match format {
+        Format::Json => println!("{}", attest::report::json(&analysis)),
+        Format::Human => print!("{}", attest::report::human(&analysis, std::io::stdout().is_terminal())),
+    }
+    if analysis.counts().0 > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write(dir: &std::path::Path, files: &[(&str, &[u8])], what: &str) -> ExitCode {
+    match attest::sample::write_project(dir, files) {
+        Ok(()) => {
+            println!(
+                "wrote {what} to {} ({} files); check it with: attest check {}",
+                dir.display(),
+                files.len(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
