@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::diag::{closest, Diagnostic};
 use crate::source::FileId;
@@ -21,6 +21,21 @@ pub struct Node {
     pub kind: NodeKind,
     /// Byte range in the file.
     pub span: Range<usize>,
+    /// How a scalar was written (to map its value back to the source).
+    pub style: Option<Style>,
+}
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'...'`.
+    SingleQuoted,
+    /// `"..."`.
+    DoubleQuoted,
+    /// `|` or `>`.
+    Block,
 }
 
 /// The value of a [`Node`].
@@ -55,36 +70,268 @@ impl Node {
             NodeKind::Map(_) => "a mapping",
         }
     }
+
+    /// For a scalar whose text value is `value`, the file offset of every
+    /// byte of the value (and one past its end), when the scalar is written
+    /// on one line so that the mapping is exact. Quoted scalars with escapes
+    /// are handled.
+    pub fn value_offsets(&self, file_text: &str, value: &str) -> Option<Vec<usize>> {
+        let raw = file_text.get(self.span.clone())?;
+        if raw.contains('\n') {
+            return None;
+        }
+        let base = self.span.start;
+        let mut out = Vec::with_capacity(value.len() + 1);
+        match self.style? {
+            Style::Plain => {
+                if raw != value {
+                    return None;
+                }
+                out.extend((0..=value.len()).map(|i| base + i));
+            }
+            Style::SingleQuoted => {
+                let inner = raw.strip_prefix('\'')?.strip_suffix('\'')?;
+                let mut chars = inner.char_indices().peekable();
+                while let Some((i, c)) = chars.next() {
+                    if c == '\'' && chars.peek().map(|p| p.1) == Some('\'') {
+                        chars.next();
+                    }
+                    out.extend((0..c.len_utf8()).map(|k| base + 1 + i + k));
+                }
+                out.push(base + raw.len() - 1);
+            }
+            Style::DoubleQuoted => {
+                let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+                let mut chars = inner.char_indices();
+                while let Some((i, c)) = chars.next() {
+                    let decoded_len = if c == '\\' {
+                        let (_, e) = chars.next()?;
+                        let hex = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            'U' => 8,
+                            _ => 0,
+                        };
+                        if hex == 0 {
+                            match e {
+                                '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"' | '/' | '\\' => {
+                                    1
+                                }
+                                'N' | '_' => 2,
+                                'L' | 'P' => 3,
+                                _ => return None,
+                            }
+                        } else {
+                            let digits: String = (0..hex).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                            char::from_u32(u32::from_str_radix(&digits, 16).ok()?)?.len_utf8()
+                        }
+                    } else {
+                        c.len_utf8()
+                    };
+                    out.extend((0..decoded_len).map(|_| base + 1 + i));
+                }
+                out.push(base + raw.len() - 1);
+            }
+            Style::Block => return None,
+        }
+        (out.len() == value.len() + 1).then_some(out)
+    }
 }
 
-/// A YAML syntax error: byte offset in the file and message.
+/// A YAML problem: byte offset in the file and message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
     /// Byte offset in the file.
     pub offset: usize,
-    /// saphyr's message.
+    /// What is wrong.
     pub message: String,
 }
 
+/// A parsed document and the non-fatal problems found in it (duplicate keys:
+/// the first value is kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The document (`Null` when empty).
+    pub node: Node,
+    /// Duplicate keys.
+    pub problems: Vec<YamlError>,
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, start: usize, anchor: usize },
+    Map { pairs: Vec<(Node, Node)>, key: Option<(Node, bool)>, start: usize, anchor: usize },
+}
+
 /// Parses `text` (which starts at byte `base` of its file) as one YAML
-/// document. An empty document is `Null`.
-pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
+/// document. saphyr-parser supplies the events; the tree is built here so
+/// that duplicate keys are caught (saphyr's own tree silently keeps the last)
+/// and every node keeps its byte span and scalar style.
+pub fn parse(text: &str, base: usize) -> Result<Parsed, YamlError> {
     let lines = LineMap::new(text);
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
-        offset: base + lines.byte(e.marker().line(), e.marker().col()),
-        message: e.info().to_string(),
-    })?;
-    if docs.len() > 1 {
-        let second = &docs[1];
-        return Err(YamlError {
-            offset: base + lines.byte(second.span.start.line(), second.span.start.col()),
-            message: "more than one YAML document: remove the extra `---`".into(),
-        });
+    let at = |m: saphyr_parser::Marker| base + lines.byte(m.line(), m.col());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    let mut docs = 0;
+    for ev in Parser::new_from_str(text) {
+        let (ev, span) = ev.map_err(|e| YamlError { offset: at(*e.marker()), message: e.info().to_string() })?;
+        let node = match ev {
+            Event::DocumentStart(_) => {
+                docs += 1;
+                if docs > 1 {
+                    return Err(YamlError {
+                        offset: at(span.start),
+                        message: "more than one YAML document: remove the extra `---`".into(),
+                    });
+                }
+                continue;
+            }
+            Event::Scalar(v, style, anchor, tag) => {
+                let (kind, style) = match style {
+                    ScalarStyle::Plain if tag.is_none() => (plain_scalar(&v), Style::Plain),
+                    ScalarStyle::Plain => (NodeKind::Str(v.to_string()), Style::Plain),
+                    ScalarStyle::SingleQuoted => (NodeKind::Str(v.to_string()), Style::SingleQuoted),
+                    ScalarStyle::DoubleQuoted => (NodeKind::Str(v.to_string()), Style::DoubleQuoted),
+                    _ => (NodeKind::Str(v.to_string()), Style::Block),
+                };
+                let n = Node { kind, span: trimmed(text, &lines, base, span), style: Some(style) };
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                n
+            }
+            Event::Alias(id) => {
+                let mut n = anchors.get(&id).cloned().unwrap_or(Node { kind: NodeKind::Null, span: 0..0, style: None });
+                n.span = trimmed(text, &lines, base, span);
+                n
+            }
+            Event::SequenceStart(anchor, _) => {
+                stack.push(Frame::Seq { items: Vec::new(), start: at(span.start), anchor });
+                continue;
+            }
+            Event::MappingStart(anchor, _) => {
+                stack.push(Frame::Map { pairs: Vec::new(), key: None, start: at(span.start), anchor });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (kind, start, anchor) = match stack.pop() {
+                    Some(Frame::Seq { items, start, anchor }) => (NodeKind::Seq(items), start, anchor),
+                    Some(Frame::Map { pairs, start, anchor, .. }) => (NodeKind::Map(pairs), start, anchor),
+                    None => continue,
+                };
+                let end = trim_back(text, base, start, at(span.end));
+                let n = Node { kind, span: start..end, style: None };
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                n
+            }
+            _ => continue,
+        };
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { pairs, key, .. }) => match key.take() {
+                None => {
+                    let dup = match &node.kind {
+                        NodeKind::Str(k) => pairs.iter().any(|(p, _)| matches!(&p.kind, NodeKind::Str(q) if q == k)),
+                        _ => false,
+                    };
+                    if dup {
+                        let name = match &node.kind {
+                            NodeKind::Str(k) => k.clone(),
+                            _ => String::new(),
+                        };
+                        problems.push(YamlError {
+                            offset: node.span.start,
+                            message: format!(
+                                "the key `{name}` appears twice in the same mapping; only the first is read"
+                            ),
+                        });
+                    }
+                    *key = Some((node, dup));
+                }
+                Some((k, dup)) => {
+                    if !dup {
+                        pairs.push((k, node));
+                    }
+                }
+            },
+        }
     }
-    Ok(match docs.first() {
-        Some(d) => convert(d, &lines, base),
-        None => Node { kind: NodeKind::Null, span: base..base },
-    })
+    let node = root.unwrap_or(Node { kind: NodeKind::Null, span: base..base, style: None });
+    Ok(Parsed { node, problems })
+}
+
+fn trimmed(text: &str, lines: &LineMap, base: usize, span: Span) -> Range<usize> {
+    let start = base + lines.byte(span.start.line(), span.start.col());
+    let end = base + lines.byte(span.end.line(), span.end.col());
+    start..trim_back(text, base, start, end.max(start))
+}
+
+/// saphyr may end a node's span at the start of the next token: drop the
+/// white space in between.
+fn trim_back(text: &str, base: usize, start: usize, mut end: usize) -> usize {
+    end = end.min(base + text.len()).max(start);
+    while end > start && text.as_bytes()[end - base - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// Types a plain scalar by the YAML 1.2 core schema.
+fn plain_scalar(v: &str) -> NodeKind {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
+        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return NodeKind::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return NodeKind::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return NodeKind::Float(f64::NAN),
+        _ => {}
+    }
+    let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = v.parse::<i64>() {
+            return NodeKind::Int(i);
+        }
+    }
+    if let Some(h) = v.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(h, 16) {
+            return NodeKind::Int(i);
+        }
+    }
+    if let Some(o) = v.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(o, 8) {
+            return NodeKind::Int(i);
+        }
+    }
+    let is_float = {
+        let (mant, exp) = match unsigned.find(['e', 'E']) {
+            Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+            None => (unsigned, None),
+        };
+        let mant_ok = match mant.split_once('.') {
+            Some((a, b)) => {
+                a.bytes().all(|c| c.is_ascii_digit())
+                    && b.bytes().all(|c| c.is_ascii_digit())
+                    && !(a.is_empty() && b.is_empty())
+            }
+            None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
+        };
+        let exp_ok = exp.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+        });
+        mant_ok && exp_ok && (mant.contains('.') || exp.is_some())
+    };
+    if is_float {
+        if let Ok(f) = v.parse::<f64>() {
+            return NodeKind::Float(f);
+        }
+    }
+    NodeKind::Str(v.to_string())
 }
 
 /// saphyr reports character-based line and column; this maps them to bytes.
@@ -107,30 +354,13 @@ impl<'a> LineMap<'a> {
     }
 }
 
-fn convert(n: &MarkedYaml, lines: &LineMap, base: usize) -> Node {
-    let start = lines.byte(n.span.start.line(), n.span.start.col());
-    let end = lines.byte(n.span.end.line(), n.span.end.col()).max(start);
-    let kind = match &n.data {
-        YamlData::Value(Scalar::Null) => NodeKind::Null,
-        YamlData::Value(Scalar::Boolean(b)) => NodeKind::Bool(*b),
-        YamlData::Value(Scalar::Integer(i)) => NodeKind::Int(*i),
-        YamlData::Value(Scalar::FloatingPoint(f)) => NodeKind::Float(f.into_inner()),
-        YamlData::Value(Scalar::String(s)) => NodeKind::Str(s.to_string()),
-        YamlData::Representation(s, _, _) => NodeKind::Str(s.to_string()),
-        YamlData::Sequence(items) => NodeKind::Seq(items.iter().map(|i| convert(i, lines, base)).collect()),
-        YamlData::Mapping(m) => {
-            NodeKind::Map(m.iter().map(|(k, v)| (convert(k, lines, base), convert(v, lines, base))).collect())
-        }
-        YamlData::Tagged(_, inner) => return convert(inner, lines, base),
-        YamlData::Alias(_) | YamlData::BadValue => NodeKind::Null,
-    };
-    // saphyr gives a mapping's or sequence's start at its first key; the end
-    // of a block scalar may run into the next line: trim trailing white space.
-    let mut end = end.min(lines.text.len());
-    while end > start && lines.text.as_bytes()[end - 1].is_ascii_whitespace() {
-        end -= 1;
-    }
-    Node { kind, span: base + start..base + end }
+/// `350,000`, `350 000`: digits in groups of three.
+fn is_grouped_number(s: &str) -> bool {
+    let groups: Vec<&str> = s.trim().split([',', ' ', '\u{a0}', '\u{202f}']).collect();
+    groups.len() > 1
+        && groups[0].len() <= 3
+        && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3)
 }
 
 /// Which family of codes a reader reports with (front matter or gazetteer).
@@ -211,7 +441,7 @@ impl Reader {
         match &node.kind {
             NodeKind::Int(i) => Some(*i as f64),
             NodeKind::Float(f) if f.is_finite() => Some(*f),
-            NodeKind::Str(s) if s.contains(',') || s.contains('\u{a0}') || s.contains(' ') => {
+            NodeKind::Str(s) if is_grouped_number(s) => {
                 self.invalid_hint(
                     node.span.clone(),
                     format!("{what} should be a number, found {s:?}"),
@@ -304,6 +534,11 @@ impl<'n> Obj<'n> {
         (v.kind != NodeKind::Null).then_some(v)
     }
 
+    /// Whether the field is present with a non-null value (even an invalid one).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, v)| matches!(&k.kind, NodeKind::Str(s) if s == name) && v.kind != NodeKind::Null)
+    }
+
     /// The value of a required field, reporting its absence.
     pub fn req(&mut self, r: &mut Reader, name: &'static str) -> Option<&'n Node> {
         let v = self.get(name);
@@ -374,7 +609,7 @@ mod tests {
     #[test]
     fn spans_are_bytes_even_after_cyrillic() {
         let src = "title: Грозный\nyear: 1944\n";
-        let n = parse(src, 0).unwrap();
+        let n = parse(src, 0).unwrap().node;
         let NodeKind::Map(pairs) = n.kind else { panic!("not a map") };
         assert_eq!(&src[pairs[0].1.span.clone()], "Грозный");
         assert_eq!(&src[pairs[1].0.span.clone()], "year");
@@ -385,5 +620,50 @@ mod tests {
     fn syntax_error_has_byte_offset_with_base() {
         let e = parse("a: 1\n b: 2", 10).unwrap_err();
         assert_eq!(e.offset, 10 + 7);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_the_first_kept() {
+        let p = parse(
+            "a: 1
+b: 2
+a: 3
+",
+            0,
+        )
+        .unwrap();
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].offset, 10);
+        let NodeKind::Map(pairs) = p.node.kind else { panic!("not a map") };
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(pairs[0].1.kind, NodeKind::Int(1));
+    }
+
+    #[test]
+    fn core_schema_typing() {
+        for (v, k) in [
+            ("1944", NodeKind::Int(1944)),
+            ("14.6", NodeKind::Float(14.6)),
+            ("1e3", NodeKind::Float(1000.0)),
+            ("~", NodeKind::Null),
+            ("True", NodeKind::Bool(true)),
+            ("1944-02-23", NodeKind::Str("1944-02-23".into())),
+            ("yes", NodeKind::Str("yes".into())),
+            ("1,200", NodeKind::Str("1,200".into())),
+        ] {
+            assert_eq!(plain_scalar(v), k, "{v}");
+        }
+    }
+
+    #[test]
+    fn quoted_values_map_back_to_their_bytes() {
+        let src = r#"s: "@smiht2001, p. 4 (\"about\")""#;
+        let p = parse(src, 0).unwrap().node;
+        let NodeKind::Map(pairs) = p.kind else { panic!() };
+        let NodeKind::Str(v) = &pairs[0].1.kind else { panic!() };
+        let offs = pairs[0].1.value_offsets(src, v).unwrap();
+        assert_eq!(&src[offs[1]..offs[1] + 9], "smiht2001");
+        let q = v.find("about").unwrap();
+        assert_eq!(&src[offs[q]..offs[q] + 5], "about");
     }
 }
