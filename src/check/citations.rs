@@ -25,7 +25,8 @@ pub fn cited_keys(e: &Entry) -> Vec<(&str, std::ops::Range<usize>)> {
     cites.extend(e.testimonies.iter().filter_map(|t| t.source.as_ref()).map(|s| &s.v));
     let mut out: Vec<(&str, std::ops::Range<usize>)> =
         cites.into_iter().flat_map(|c| c.items.iter().map(|i| (i.key.as_str(), i.key_span.clone()))).collect();
-    out.extend(e.nocite.iter().map(|n| (n.v.as_str(), n.span.clone())));
+    // `nocite: "@*"` (Pandoc: every work) is handled by check_bibliography.
+    out.extend(e.nocite.iter().filter(|n| n.v != "*").map(|n| (n.v.as_str(), n.span.clone())));
     out
 }
 

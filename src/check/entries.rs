@@ -12,7 +12,7 @@ use crate::parse::edtf::Day;
 use crate::parse::markdown::auto_identifier;
 
 pub(super) fn check_entry(idx: &Index, e: &Entry, out: &mut Vec<Diagnostic>) {
-    ids(e, out);
+    ids(idx, e, out);
     for f in &e.figures {
         figure(e, f, out);
     }
@@ -23,7 +23,13 @@ pub(super) fn check_entry(idx: &Index, e: &Entry, out: &mut Vec<Diagnostic>) {
     links(idx, e, out);
 }
 
-fn duplicates<'a>(e: &Entry, what: &str, ids: impl Iterator<Item = &'a Sp<String>>, out: &mut Vec<Diagnostic>) {
+fn duplicates<'a>(
+    idx: &Index,
+    e: &Entry,
+    what: &str,
+    ids: impl Iterator<Item = &'a Sp<String>>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&str, &Sp<String>> = HashMap::new();
     for id in ids {
         if let Some(first) = seen.get(id.v.as_str()) {
@@ -34,7 +40,7 @@ fn duplicates<'a>(e: &Entry, what: &str, ids: impl Iterator<Item = &'a Sp<String
                     id.span.clone(),
                     format!("two {what} have the id `{}`", id.v),
                 )
-                .with_hint(format!("the first is at byte {}; ids must be unique", first.span.start)),
+                .with_hint(format!("the first is at {}; ids must be unique", idx.locate(e.file, first.span.start))),
             );
         } else {
             seen.insert(&id.v, id);
@@ -42,14 +48,14 @@ fn duplicates<'a>(e: &Entry, what: &str, ids: impl Iterator<Item = &'a Sp<String
     }
 }
 
-fn ids(e: &Entry, out: &mut Vec<Diagnostic>) {
-    duplicates(e, "figures", e.figures.iter().map(|f| &f.id), out);
+fn ids(idx: &Index, e: &Entry, out: &mut Vec<Diagnostic>) {
+    duplicates(idx, e, "figures", e.figures.iter().map(|f| &f.id), out);
     for f in &e.figures {
-        duplicates(e, "estimates of one figure", f.estimates.iter().map(|x| &x.id), out);
+        duplicates(idx, e, "estimates of one figure", f.estimates.iter().map(|x| &x.id), out);
     }
-    duplicates(e, "events", e.events.iter().map(|x| &x.id), out);
-    duplicates(e, "positions", e.positions.iter().map(|x| &x.id), out);
-    duplicates(e, "testimonies", e.testimonies.iter().map(|x| &x.id), out);
+    duplicates(idx, e, "events", e.events.iter().map(|x| &x.id), out);
+    duplicates(idx, e, "positions", e.positions.iter().map(|x| &x.id), out);
+    duplicates(idx, e, "testimonies", e.testimonies.iter().map(|x| &x.id), out);
 }
 
 fn figure(e: &Entry, f: &Figure, out: &mut Vec<Diagnostic>) {
@@ -65,12 +71,6 @@ fn figure(e: &Entry, f: &Figure, out: &mut Vec<Diagnostic>) {
         );
     }
     for x in &f.estimates {
-        if x.source.is_none() && x.attribution.as_deref().is_none_or(|a| a.trim().is_empty()) {
-            out.push(
-                Diagnostic::error(codes::FIGURE_NO_SOURCE, e.file, x.id.span.clone(), format!("estimate `{}.{}` has no source", f.id.v, x.id.v))
-                    .with_hint("add `source: \"@key, p. N\"`, or `attribution:` naming who gives the figure when no work can be cited"),
-            );
-        }
         bad_range(e, f, x, out);
         if !x.verified {
             let why = x.verify_note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
@@ -93,10 +93,6 @@ fn bad_range(e: &Entry, f: &Figure, x: &Estimate, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::error(codes::FIGURE_BAD_RANGE, e.file, span, msg).with_hint(hint))
     };
     let values: Vec<&Sp<f64>> = [&x.value, &x.low, &x.high].into_iter().flatten().collect();
-    if values.is_empty() {
-        err(x.id.span.clone(), format!("estimate `{name}` has no value"), "give `value`, or `low` and/or `high`");
-        return;
-    }
     if let (Some(v), true) = (&x.value, x.low.is_some() || x.high.is_some()) {
         err(
             v.span.clone(),
@@ -186,17 +182,6 @@ fn bounds(d: &DateField) -> Option<(Option<Day>, Option<Day>)> {
 fn events(e: &Entry, out: &mut Vec<Diagnostic>) {
     let period = e.period.as_ref().and_then(bounds);
     for ev in &e.events {
-        if ev.sources.is_empty() && ev.attribution.as_deref().is_none_or(|a| a.trim().is_empty()) {
-            out.push(
-                Diagnostic::error(
-                    codes::EVENT_NO_SOURCE,
-                    e.file,
-                    ev.id.span.clone(),
-                    format!("event `{}` has no source", ev.id.v),
-                )
-                .with_hint("add `sources: [\"@key, p. N\"]`, or `attribution:` when no work can be cited"),
-            );
-        }
         if !ev.verified {
             out.push(
                 Diagnostic::warning(

@@ -25,21 +25,6 @@ pub(super) fn check_gazetteer(idx: &Index, out: &mut Vec<Diagnostic>) {
             continue;
         }
         seen.insert(&p.id.v, p);
-        if p.coordinates.is_none() && p.kind.is_some_and(|k| k.is_point()) {
-            out.push(
-                Diagnostic::warning(
-                    codes::PLACE_NO_COORDINATES,
-                    p.file,
-                    p.id.span.clone(),
-                    format!(
-                        "place `{}` ({}) has no coordinates, so it cannot be shown on a map",
-                        p.id.v,
-                        p.display_name()
-                    ),
-                )
-                .with_hint("add `coordinates: { lat: .., lon: .. }` and a `precision`"),
-            );
-        }
         if !p.verified {
             out.push(
                 Diagnostic::warning(

@@ -59,6 +59,32 @@ pub(super) fn check_entry(idx: &Index, e: &Entry, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    for n in &e.nocite {
+        if idx.works.get(n.v.as_str()).is_some_and(|w| w.access == Access::Restricted) {
+            leak(
+                n.span.clone(),
+                format!("`nocite` puts the restricted work `{}` in this public entry's bibliography", n.v),
+                "remove it from `nocite`, or restrict the entry",
+            );
+        }
+    }
+    for l in &e.body.links {
+        if e.body.is_restricted_at(l.span.start) {
+            continue;
+        }
+        if idx.entries.get(l.slug.as_str()).is_some_and(|t| t.access == Access::Restricted) {
+            leak(l.span.clone(), format!("public prose links to the restricted entry `{}`", l.slug), "the link would be broken on the public site and reveal that the entry exists; move it into a `::: restricted` block");
+        }
+    }
+    for r in &e.related {
+        if idx.entries.get(r.v.as_str()).is_some_and(|t| t.access == Access::Restricted) {
+            leak(
+                r.span.clone(),
+                format!("`related` names the restricted entry `{}`", r.v),
+                "remove it from `related`, or restrict this entry",
+            );
+        }
+    }
     for f in e.figures.iter().filter(|f| f.access == Access::Public) {
         for x in f.estimates.iter().filter(|x| x.access == Access::Public) {
             for (key, span) in x.source.iter().flat_map(|s| restricted_keys(idx, &s.v)) {

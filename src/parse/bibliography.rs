@@ -76,9 +76,14 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
         let raw = match RawBibliography::parse(chunk) {
             Ok(raw) => raw,
             Err(e) => {
-                diags.push(
-                    err(e.span.clone(), format!("malformed BibLaTeX record: {}", e.kind)).with_hint(syntax_hint(chunk)),
-                );
+                // At the end of the record the parser has run past an unclosed
+                // brace: point at that brace instead.
+                let at_end = e.span.start >= chunk.trim_end().len();
+                let span = match unclosed_brace(chunk) {
+                    Some(b) if at_end => b..b + 1,
+                    _ => e.span.clone(),
+                };
+                diags.push(err(span, format!("malformed BibLaTeX record: {}", e.kind)).with_hint(syntax_hint(chunk)));
                 continue;
             }
         };
@@ -111,6 +116,39 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
     (works, diags)
 }
 
+/// Offset of the `{` of a record that is never closed: the value brace
+/// still open when the next `field =` line starts, else the innermost one.
+fn unclosed_brace(chunk: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for (n, line) in chunk.split_inclusive('\n').enumerate() {
+        if n > 0 && open.len() >= 2 {
+            let t = line.trim_start();
+            let name_len = t.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-').count();
+            if name_len > 0 && t[name_len..].trim_start().starts_with('=') {
+                return Some(open[1]);
+            }
+        }
+        let mut escaped = false;
+        for (i, c) in line.char_indices() {
+            match c {
+                '\\' if !escaped => {
+                    escaped = true;
+                    continue;
+                }
+                '{' if !escaped => open.push(offset + i),
+                '}' if !escaped => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            escaped = false;
+        }
+        offset += line.len();
+    }
+    open.pop()
+}
+
 fn syntax_hint(chunk: &str) -> String {
     let opens = chunk.matches('{').count();
     let closes = chunk.matches('}').count();
@@ -135,14 +173,89 @@ fn first_year(s: &str) -> Option<i32> {
         .and_then(|i| s[i..i + 4].parse().ok())
 }
 
-/// Span of a record identified by its key in a JSON or YAML text: the first
-/// occurrence of the key, quoted or followed by a colon.
-fn key_position(text: &str, key: &str) -> Range<usize> {
-    for pat in [format!("\"{key}\""), format!("{key}:")] {
-        if let Some(i) = text.find(&pat) {
-            let s = if pat.starts_with('"') { i + 1 } else { i };
-            return s..s + key.len();
+/// Start offsets of the top-level items of a JSON array (strings skipped),
+/// so a CSL-JSON diagnostic can point at its item.
+fn json_items(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (i, c) in text.char_indices() {
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
         }
+        match c {
+            '"' => {
+                if depth == 1 {
+                    out.push(i);
+                }
+                in_str = true;
+            }
+            '[' | '{' => {
+                if depth == 1 {
+                    out.push(i);
+                }
+                depth += 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            c if depth == 1
+                && !c.is_whitespace()
+                && c != ','
+                && out.last().is_none_or(|&l| text[l..i].contains(',')) =>
+            {
+                out.push(i)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Span of `"id": "key"`'s key inside a CSL-JSON item.
+fn json_key_span(text: &str, item: Range<usize>, key: &str) -> Range<usize> {
+    let body = &text[item.clone()];
+    let quoted = format!("\"{key}\"");
+    let mut from = 0;
+    while let Some(i) = body[from..].find("\"id\"") {
+        let after = from + i + 4;
+        let rest = body[after..].trim_start();
+        if let Some(r) = rest.strip_prefix(':') {
+            let r2 = r.trim_start();
+            let at = after + (body[after..].len() - r2.len());
+            if r2.starts_with(&quoted) {
+                return item.start + at + 1..item.start + at + 1 + key.len();
+            }
+            if r2.starts_with(key) {
+                return item.start + at..item.start + at + key.len();
+            }
+        }
+        from = after;
+    }
+    item.start..item.start + 1
+}
+
+/// Span of a top-level `key:` at the start of a line of a hayagriva file.
+fn yaml_key_span(text: &str, key: &str) -> Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let unquoted = line.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'));
+        let quoted = [('"', '"'), ('\'', '\'')].iter().any(|(a, b)| {
+            line.strip_prefix(*a)
+                .and_then(|l| l.strip_prefix(key))
+                .and_then(|l| l.strip_prefix(*b))
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        });
+        if unquoted {
+            return offset..offset + key.len();
+        }
+        if quoted {
+            return offset + 1..offset + 1 + key.len();
+        }
+        offset += line.len();
     }
     0..0
 }
@@ -171,21 +284,27 @@ fn parse_csl_json(file: FileId, src: &SourceFile) -> (Vec<Work>, Vec<Diagnostic>
     };
     let mut works = Vec::new();
     let mut diags = Vec::new();
+    let starts = json_items(&src.text);
     for (n, item) in items.iter().enumerate() {
+        let start = starts.get(n).copied().unwrap_or(0);
+        let end = starts.get(n + 1).copied().unwrap_or(src.text.len());
         let key = match item.get("id") {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(x)) => x.to_string(),
             _ => {
-                diags.push(Diagnostic::error(
-                    codes::BIBLIOGRAPHY_SYNTAX,
-                    file,
-                    0..0,
-                    format!("CSL-JSON item {} has no `id`", n + 1),
-                ));
+                diags.push(
+                    Diagnostic::error(
+                        codes::BIBLIOGRAPHY_SYNTAX,
+                        file,
+                        start..start + 1,
+                        format!("CSL-JSON item {} has no `id`", n + 1),
+                    )
+                    .with_hint("every item needs an \"id\": its citation key"),
+                );
                 continue;
             }
         };
-        let span = key_position(&src.text, &key);
+        let span = json_key_span(&src.text, start..end, &key);
         let authors = ["author", "editor"]
             .iter()
             .filter_map(|f| item.get(f).and_then(|a| a.as_array()))
@@ -242,7 +361,7 @@ fn parse_hayagriva(file: FileId, src: &SourceFile) -> (Vec<Work>, Vec<Diagnostic
         .iter()
         .map(|e| {
             let key = e.key().to_string();
-            let span = key_position(&src.text, &key);
+            let span = yaml_key_span(&src.text, &key);
             let authors = e
                 .authors()
                 .unwrap_or_default()

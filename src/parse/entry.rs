@@ -93,7 +93,15 @@ pub fn parse_entry(file: FileId, src: &SourceFile, default_language: &str) -> (E
         Ok(split) => {
             entry.front_matter = split.block.clone();
             match yaml::parse(&text[split.yaml.clone()], split.yaml.start) {
-                Ok(node) => read_front_matter(&mut r, text, &node, &mut entry),
+                Ok(parsed) => {
+                    for p in parsed.problems {
+                        r.diags.push(
+                            Diagnostic::error(codes::FRONTMATTER_SYNTAX, file, p.offset..p.offset, p.message)
+                                .with_hint("remove or merge the repeated key"),
+                        );
+                    }
+                    read_front_matter(&mut r, text, &parsed.node, &mut entry)
+                }
                 Err(e) => r.diags.push(
                     Diagnostic::error(
                         codes::FRONTMATTER_SYNTAX,
@@ -133,7 +141,17 @@ fn read_front_matter(r: &mut Reader, src: &str, node: &Node, e: &mut Entry) {
     }
     let authors = o.get("authors");
     match authors {
-        Some(n) => e.authors = read_authors(r, src, n),
+        Some(n) => {
+            e.authors = read_authors(r, src, n);
+            let empty_list = matches!(&n.kind, NodeKind::Seq(v) if v.is_empty());
+            if empty_list && e.kind.as_ref().is_some_and(|k| k.v != EntryKind::Chronology) {
+                r.invalid_hint(
+                    n.span.clone(),
+                    "`authors` is empty",
+                    "name at least one author (only chronologies may go without)",
+                );
+            }
+        }
         None if e.kind.as_ref().is_some_and(|k| k.v != EntryKind::Chronology) => {
             r.diags.push(
                 Diagnostic::error(
@@ -273,7 +291,7 @@ fn nocite(r: &mut Reader, src: &str, n: &Node) -> Vec<Sp<String>> {
     for item in r.list(n, "`nocite`") {
         let Some(t) = r.text(item, src, "an item of `nocite`") else { continue };
         // Pandoc writes `nocite: '@a, @b'`; a YAML list of keys works too.
-        let base = value_base(src, item, &t);
+        let offs = item.value_offsets(src, &t);
         let mut pos = 0;
         for part in t.split([',', ';']) {
             let start = pos + (part.len() - part.trim_start().len());
@@ -283,25 +301,20 @@ fn nocite(r: &mut Reader, src: &str, n: &Node) -> Vec<Sp<String>> {
                 continue;
             }
             let at = if part.trim().starts_with('@') { start + 1 } else { start };
-            let span = base.map(|b| b + at..b + at + key.len()).unwrap_or(item.span.clone());
+            let span = offs.as_ref().map(|o| o[at]..o[at + key.len()]).unwrap_or(item.span.clone());
             out.push(Sp::new(key.to_string(), span));
         }
     }
     out
 }
 
-/// Byte offset in the file where a scalar's text value starts, when it can
-/// be located exactly (plain or simply quoted scalars on one line).
-fn value_base(src: &str, node: &Node, value: &str) -> Option<usize> {
-    let raw = src.get(node.span.clone())?;
-    raw.find(value).map(|i| node.span.start + i)
-}
-
 /// Reads a date field (EDTF; `calendar` requires a plain `YYYY-MM-DD`).
 pub fn date_field(r: &mut Reader, src: &str, n: &Node, what: &str, calendar: bool) -> Option<DateField> {
     let raw = r.text(n, src, &format!("`{what}`"))?;
-    let base = value_base(src, n, &raw);
-    let here = |off: usize| base.map(|b| b + off..b + off + 1).unwrap_or(n.span.clone());
+    let offs = n.value_offsets(src, &raw);
+    let here = |off: usize| {
+        offs.as_ref().map(|o| o[off.min(raw.len())]..o[(off + 1).min(raw.len())]).unwrap_or(n.span.clone())
+    };
     match edtf::parse(&raw) {
         Ok(d) => {
             if calendar && !is_calendar_day(&d) {
@@ -340,17 +353,17 @@ fn is_calendar_day(d: &Edtf) -> bool {
 /// Reads a citation field (`"@bugai1992, p. 105"`).
 fn cite_field(r: &mut Reader, src: &str, n: &Node, what: &str) -> Option<Sp<Citation>> {
     let raw = r.text(n, src, &format!("`{what}`"))?;
-    let base = value_base(src, n, &raw);
+    let offs = n.value_offsets(src, &raw);
     match citation::parse_field(&raw) {
         Ok(mut c) => {
-            match base {
-                Some(b) => shift(&mut c, b),
-                None => collapse(&mut c, n.span.clone()),
+            match &offs {
+                Some(o) => remap(&mut c, o),
+                None => collapse(&mut c, src, n.span.clone()),
             }
             Some(Sp::new(c, n.span.clone()))
         }
         Err(e) => {
-            let span = base.map(|b| b + e.span.start..b + e.span.end).unwrap_or(n.span.clone());
+            let span = offs.as_ref().map(|o| o[e.span.start]..o[e.span.end]).unwrap_or(n.span.clone());
             r.diags.push(
                 Diagnostic::error(
                     codes::CITATION_SYNTAX,
@@ -365,17 +378,30 @@ fn cite_field(r: &mut Reader, src: &str, n: &Node, what: &str) -> Option<Sp<Cita
     }
 }
 
-fn shift(c: &mut Citation, by: usize) {
-    c.span = c.span.start + by..c.span.end + by;
+/// Moves a citation's spans from offsets in the decoded value to the file.
+fn remap(c: &mut Citation, offs: &[usize]) {
+    c.span = offs[c.span.start]..offs[c.span.end];
     for i in &mut c.items {
-        i.key_span = i.key_span.start + by..i.key_span.end + by;
+        i.key_span = offs[i.key_span.start]..offs[i.key_span.end];
     }
 }
 
-fn collapse(c: &mut Citation, span: Range<usize>) {
+/// For a value whose bytes cannot be mapped one to one (a folded or
+/// multi-line scalar), finds each `@key` in the raw text; falls back to the
+/// whole node.
+fn collapse(c: &mut Citation, src: &str, span: Range<usize>) {
     c.span = span.clone();
+    let raw = src.get(span.clone()).unwrap_or_default();
+    let mut from = 0;
     for i in &mut c.items {
-        i.key_span = span.clone();
+        match raw[from..].find(&format!("@{}", i.key)) {
+            Some(at) => {
+                let start = span.start + from + at + 1;
+                i.key_span = start..start + i.key.len();
+                from += at + 1 + i.key.len();
+            }
+            None => i.key_span = span.clone(),
+        }
     }
 }
 
@@ -431,10 +457,25 @@ fn read_estimate(r: &mut Reader, src: &str, n: &Node) -> Option<Estimate> {
     let value = num(&mut o, "value");
     let low = num(&mut o, "low");
     let high = num(&mut o, "high");
+    let has_number = o.has("value") || o.has("low") || o.has("high");
     let approximate = o.boolean(r, "approximate").unwrap_or(false);
     let period = o.get("period").and_then(|p| date_field(r, src, p, "period", false));
     let source = o.get("source").and_then(|s| cite_field(r, src, s, "source"));
-    let attribution = o.text(r, src, "attribution");
+    let attribution = o.text(r, src, "attribution").filter(|a| !a.trim().is_empty());
+    let id_span = id.as_ref().map(|i| i.span.clone()).unwrap_or(o.span.start..o.span.start);
+    if !has_number {
+        r.diags.push(
+            Diagnostic::error(codes::FIGURE_BAD_RANGE, r.file, id_span.clone(), "the estimate has no value")
+                .with_hint("give `value`, or `low` and/or `high`"),
+        );
+    }
+    if !o.has("source") && attribution.is_none() {
+        r.diags.push(
+            Diagnostic::error(codes::FIGURE_NO_SOURCE, r.file, id_span, "the estimate has no source").with_hint(
+                "add `source: \"@key, p. N\"`, or `attribution:` naming who gives the figure when no work can be cited",
+            ),
+        );
+    }
     let basis = o.req(r, "basis").and_then(|b| r.one_of(b, src, "basis", &Basis::names(), Basis::from_name));
     let wording = o.text(r, src, "wording");
     let reliability = o
@@ -478,7 +519,16 @@ fn read_event(r: &mut Reader, src: &str, n: &Node) -> Option<Event> {
     let description = o.text(r, src, "description");
     let places = o.get("places").map(|p| id_list(r, src, p, "places")).unwrap_or_default();
     let sources = o.get("sources").map(|s| cite_list(r, src, s, "sources")).unwrap_or_default();
-    let attribution = o.text(r, src, "attribution");
+    let attribution = o.text(r, src, "attribution").filter(|a| !a.trim().is_empty());
+    let listed =
+        o.has("sources") && !matches!(&o.get("sources").map(|n| &n.kind), Some(NodeKind::Seq(v)) if v.is_empty());
+    if !listed && attribution.is_none() {
+        let span = id.as_ref().map(|i| i.span.clone()).unwrap_or(o.span.start..o.span.start);
+        r.diags.push(
+            Diagnostic::error(codes::EVENT_NO_SOURCE, r.file, span, "the event has no source")
+                .with_hint("add `sources: [\"@key, p. N\"]`, or `attribution:` when no work can be cited"),
+        );
+    }
     let verified = o.boolean(r, "verified").unwrap_or(true);
     let access_v = access(r, src, &mut o);
     o.finish(r);
@@ -511,7 +561,7 @@ fn read_position(r: &mut Reader, src: &str, n: &Node) -> Option<Position> {
             let date = ho.get("date").and_then(|d| date_field(r, src, d, "date", false));
             let source = ho.get("source").and_then(|c| cite_field(r, src, c, "source"));
             let note = ho.text(r, src, "note");
-            if cite.is_none() && name.is_none() {
+            if !ho.has("cite") && name.is_none() {
                 r.diags.push(
                     Diagnostic::error(
                         codes::FRONTMATTER_MISSING_FIELD,

@@ -17,7 +17,15 @@ const PLACES: Codes = Codes {
 pub fn parse_file(file: FileId, src: &SourceFile) -> (Vec<Place>, Vec<Diagnostic>) {
     let mut r = Reader::new(file, PLACES);
     let node = match yaml::parse(&src.text, 0) {
-        Ok(n) => n,
+        Ok(parsed) => {
+            for p in parsed.problems {
+                r.diags.push(
+                    Diagnostic::error(codes::PLACES_SYNTAX, file, p.offset..p.offset, p.message)
+                        .with_hint("remove or merge the repeated key"),
+                );
+            }
+            parsed.node
+        }
         Err(e) => {
             let d = Diagnostic::error(
                 codes::PLACES_SYNTAX,
@@ -26,7 +34,8 @@ pub fn parse_file(file: FileId, src: &SourceFile) -> (Vec<Place>, Vec<Diagnostic
                 format!("the gazetteer is not valid YAML: {}", e.message),
             )
             .with_hint("the file is a YAML list of places: `- id: grozny` ...");
-            return (Vec::new(), vec![d]);
+            r.diags.push(d);
+            return (Vec::new(), r.diags);
         }
     };
     let items: Vec<&Node> = match &node.kind {
@@ -88,6 +97,20 @@ fn read_place(r: &mut Reader, src: &str, file: FileId, n: &Node) -> Option<Place
             Diagnostic::error(codes::PLACE_BAD_COORDINATES, file, c.span.clone(), "coordinates without a `precision`")
                 .with_hint("add `precision:` exact, locality, district, province, country or region"),
         );
+    }
+    if !o.has("coordinates") && kind.is_some_and(|k| k.is_point()) {
+        if let Some(id) = &id {
+            let name = names.iter().find(|n| n.preferred).or(names.first()).map(|n| n.name.as_str()).unwrap_or(&id.v);
+            r.diags.push(
+                Diagnostic::warning(
+                    codes::PLACE_NO_COORDINATES,
+                    file,
+                    id.span.clone(),
+                    format!("place `{}` ({name}) has no coordinates, so it cannot be shown on a map", id.v),
+                )
+                .with_hint("add `coordinates: { lat: .., lon: .. }` and a `precision`"),
+            );
+        }
     }
     let verified = o.boolean(r, "verified").unwrap_or(true);
     let part_of = o.get("part_of").and_then(|p| r.text(p, src, "`part_of`").map(|t| Sp::new(t, p.span.clone())));

@@ -99,18 +99,28 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
         let kind = classify(&rel).expect("listed files are classified");
         let disk = root.join(&rel);
         let bytes = match std::fs::metadata(&disk) {
+            Ok(m) if !m.is_file() => {
+                Err((codes::FILE_UNREADABLE, "not a regular file (a device, a pipe or a folder?)".to_string()))
+            }
             Ok(m) if m.len() > MAX_FILE_SIZE => Err(too_large(m.len())),
-            Ok(_) => std::fs::read(&disk).map_err(|e| (codes::FILE_UNREADABLE, format!("cannot read the file: {e}"))),
+            Ok(_) => read_bounded(&disk),
             Err(e) => Err((codes::FILE_UNREADABLE, format!("cannot read the file: {e}"))),
         };
         let (mut file, diag) = decode(rel, kind, bytes);
         file.disk_path = Some(disk);
-        let id = loaded.sources.add(file);
-        if let Some((code, msg)) = diag {
-            loaded.diagnostics.push(Diagnostic::error(code, id, 0..0, msg));
-        }
+        push(&mut loaded, file, diag);
     }
     Ok(loaded)
+}
+
+fn push(loaded: &mut Loaded, file: SourceFile, diag: Option<Problem>) {
+    // A file that could not be decoded keeps its text up to the problem, so
+    // the diagnostic can quote the line where it is.
+    let at = file.text.len();
+    let id = loaded.sources.add(file);
+    if let Some((code, msg)) = diag {
+        loaded.diagnostics.push(Diagnostic::error(code, id, at..at, msg));
+    }
 }
 
 /// Builds a project from in-memory files `(relative path, bytes)`, e.g. the
@@ -127,12 +137,23 @@ pub fn load_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> R
         let r =
             if bytes.len() as u64 > MAX_FILE_SIZE { Err(too_large(bytes.len() as u64)) } else { Ok(bytes.to_vec()) };
         let (file, diag) = decode(rel.to_string(), kind, r);
-        let id = loaded.sources.add(file);
-        if let Some((code, msg)) = diag {
-            loaded.diagnostics.push(Diagnostic::error(code, id, 0..0, msg));
-        }
+        push(&mut loaded, file, diag);
     }
     Ok(loaded)
+}
+
+/// Reads at most MAX_FILE_SIZE + 1 bytes, so a file that grows after its
+/// size was taken cannot exhaust memory.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| (codes::FILE_UNREADABLE, format!("cannot read the file: {e}"));
+    let f = std::fs::File::open(path).map_err(unreadable)?;
+    let mut buf = Vec::new();
+    f.take(MAX_FILE_SIZE + 1).read_to_end(&mut buf).map_err(unreadable)?;
+    if buf.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(buf.len() as u64));
+    }
+    Ok(buf)
 }
 
 fn too_large(len: u64) -> (&'static str, String) {
@@ -163,7 +184,7 @@ fn decode_inner(rel: String, kind: FileKind, bytes: Result<Vec<u8>, Problem>) ->
                     let file = SourceFile::new(rel, kind, text);
                     let (line, col) = file.line_col(pos);
                     return (
-                        SourceFile::new(file.path, kind, ""),
+                        SourceFile::new(file.path, kind, &file.text[..pos]),
                         Some((
                             codes::FILE_ENCODING,
                             format!("the file contains a NUL byte at line {line}, column {col}: is it a binary file?"),
@@ -178,10 +199,10 @@ fn decode_inner(rel: String, kind: FileKind, bytes: Result<Vec<u8>, Problem>) ->
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                let probe = SourceFile::new(rel.clone(), kind, prefix);
+                let probe = SourceFile::new(rel, kind, prefix);
                 let (line, col) = probe.line_col(valid);
                 (
-                    SourceFile::new(rel, kind, ""),
+                    probe,
                     Some((
                         codes::FILE_ENCODING,
                         format!("the file is not valid UTF-8 (first bad byte at line {line}, column {col})"),
