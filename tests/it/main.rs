@@ -1,0 +1,6 @@
+//! Integration tests: one binary (see `autotests = false` in Cargo.toml).
+
+mod check_fixtures;
+mod cli;
+mod malformed;
+mod sample;
