@@ -802,6 +802,78 @@ impl std::error::Error for EdtfError {}
 /// dates that do not exist (`1943-02-29`) and intervals that start after
 /// they end. Level 2 features get an error saying level 2 is not supported.
 pub fn parse(input: &str) -> Result<Edtf, EdtfError> {
+    // The strict parser knows where the problem is; the habit check knows
+    // what was meant: keep the one's position and the other's message.
+    parse_strict(input).map_err(|e| match common_mistake(input) {
+        Some(better) => EdtfError::new(e.offset, better.message),
+        None => e,
+    })
+}
+
+/// Editors often write dates the way prose does. When a date fails to parse
+/// and matches one of these habits, say what to write instead.
+fn common_mistake(input: &str) -> Option<EdtfError> {
+    let t = input.trim();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let year_of = |s: &str| (s.len() == 4 && digits(s)).then(|| s.to_string());
+    if let [d, m, y] = t.split(['/', '.']).collect::<Vec<_>>()[..] {
+        if d.len() <= 2 && m.len() <= 2 && digits(d) && digits(m) && year_of(y).is_some() {
+            return Some(EdtfError::new(
+                0,
+                format!("dates are written year first, YYYY-MM-DD: {y}-{m:0>2}-{d:0>2} if {d} is the day"),
+            ));
+        }
+    }
+    if let Some(decade) = t.strip_suffix("s").and_then(|x| x.strip_suffix('0')) {
+        if decade.len() == 3 && digits(decade) {
+            return Some(EdtfError::new(0, format!("write a decade with an X: {decade}X for the {t}")));
+        }
+    }
+    for prefix in ["c. ", "c.", "ca. ", "ca ", "circa ", "about ", "around "] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            if parse_strict(rest.trim()).is_ok() {
+                return Some(EdtfError::new(0, format!("write an approximate date with ~: {}~", rest.trim())));
+            }
+        }
+    }
+    for sep in [" - ", " – ", " / ", " to "] {
+        if let Some((a, b)) = t.split_once(sep) {
+            if parse_strict(a.trim()).is_ok() && parse_strict(b.trim()).is_ok() {
+                return Some(EdtfError::new(
+                    0,
+                    format!("write an interval with a slash and no spaces: {}/{}", a.trim(), b.trim()),
+                ));
+            }
+        }
+    }
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<String> = t.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    let month = |w: &str| MONTHS.iter().position(|m| w.len() >= 3 && m.starts_with(w)).map(|i| i + 1);
+    match &words[..] {
+        [m, y] if month(m).is_some() && year_of(y).is_some() => {
+            Some(EdtfError::new(0, format!("write a month as {y}-{:02}", month(m)?)))
+        }
+        [d, m, y] | [m, d, y] if digits(d) && d.len() <= 2 && month(m).is_some() && year_of(y).is_some() => {
+            Some(EdtfError::new(0, format!("write a day as {y}-{:02}-{d:0>2}", month(m)?)))
+        }
+        _ => None,
+    }
+}
+
+fn parse_strict(input: &str) -> Result<Edtf, EdtfError> {
     if input.is_empty() {
         return Err(EdtfError::new(0, "empty date"));
     }
@@ -1010,7 +1082,9 @@ fn parse_year(c: &mut Cursor<'_>) -> Result<Year, EdtfError> {
     let start = c.pos;
     match c.peek() {
         Some(b'Y') => return parse_long_year(c),
-        Some(b'y') => return Err(c.err_here("write the long-year prefix as an uppercase Y")),
+        Some(b'y') if c.text.as_bytes().get(c.pos + 1).is_some_and(|b| b.is_ascii_digit() || *b == b'-') => {
+            return Err(c.err_here("write the long-year prefix as an uppercase Y"))
+        }
         _ => {}
     }
     let negative = c.eat(b'-');
@@ -1177,6 +1251,23 @@ fn parse_time(c: &mut Cursor<'_>) -> Result<(), EdtfError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prose_dates_get_the_edtf_to_write_instead() {
+        for (input, fragment) in [
+            ("23/02/1944", "1944-02-23"),
+            ("1940s", "194X"),
+            ("c. 1944", "1944~"),
+            ("1944 - 1957", "1944/1957"),
+            ("1944-02-23 / 1944-03-01", "1944-02-23/1944-03-01"),
+            ("February 1944", "1944-02"),
+            ("23 February 1944", "1944-02-23"),
+        ] {
+            let e = parse(input).unwrap_err();
+            assert!(e.message.contains(fragment), "{input}: {}", e.message);
+        }
+        assert!(!parse("yesterday").unwrap_err().message.contains("Y"));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -85,3 +85,35 @@ fn human_output_is_compiler_like() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     insta::assert_snapshot!(text);
 }
+
+fn write_synthetic(dir: &Path, entries: usize) {
+    for (rel, bytes) in attest::sample::synthetic_project(entries, entries * 2) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// Runs the binary under a pseudo-terminal (util-linux `script`), as a user
+/// at a terminal would, and returns everything the terminal showed.
+fn on_a_terminal(args: &str) -> String {
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_attest"));
+    let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().expect("util-linux `script` runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_thousand_entries_check_clean_with_a_progress_bar_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_synthetic(tmp.path(), 1000);
+    let dir = tmp.path().to_str().unwrap();
+    let shown = on_a_terminal(&format!("check {dir}"));
+    assert!(shown.contains("entries") && shown.contains("checking"), "no progress bar in: {shown}");
+    assert!(shown.contains("0 errors"), "{shown}");
+    assert!(shown.contains("in 1000 entries"), "{shown}");
+    let json = on_a_terminal(&format!("check {dir} --format json"));
+    assert!(!json.contains("checking"), "JSON mode must not draw a progress bar");
+    // Piped (not a terminal): no bar either.
+    let piped = attest(&["check", dir]);
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("checking"));
+}

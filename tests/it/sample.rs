@@ -36,3 +36,25 @@ fn embedded_files_match_the_repository_folder() {
         assert_eq!(std::fs::read(root.join(rel)).unwrap(), bytes, "{rel}");
     }
 }
+
+#[test]
+fn the_full_example_of_the_format_guide_checks_clean() {
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/format.md")).unwrap();
+    let section = &doc[doc.find("## A full example").expect("the guide has a full example")..];
+    let start = section.find("```markdown\n").unwrap() + "```markdown\n".len();
+    let example = &section[start..start + section[start..].find("\n```\n").unwrap() + 1];
+    let mut files = attest::sample::sample_files();
+    files.push(("entries/format-example.md", example.as_bytes()));
+    let a = attest::analyze(attest::source::load::load_files(files).unwrap(), &|| {});
+    let in_example: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.file.is_some_and(|f| a.sources.get(f).path == "entries/format-example.md"))
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    // Its one unverified estimate is the only thing to report.
+    assert_eq!(in_example.iter().map(|d| d.0).collect::<Vec<_>>(), ["figure.unverified"], "{in_example:?}");
+    let e = a.corpus.entry("format-example").unwrap();
+    assert_eq!(e.body.figure_refs.len(), 4);
+    assert!(e.body.restricted.len() == 2, "the fenced div and the restricted section");
+}
