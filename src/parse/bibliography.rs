@@ -49,32 +49,42 @@ fn record_type(chunk: &str) -> String {
     chunk[1..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>().to_ascii_lowercase()
 }
 
+/// A record that passed the syntax check.
+struct Record {
+    range: Range<usize>,
+    kind: String,
+    key: String,
+    key_span: Range<usize>,
+}
+
 /// Reads a BibLaTeX text.
 pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) {
-    let mut works = Vec::new();
     let mut diags = Vec::new();
     let recs = records(text);
-    // `@string` abbreviations may be used by any record: parse every record
-    // with all of them in front.
-    let mut prefix = String::new();
+    // `@string` abbreviations may be used by any record.
+    let mut strings = String::new();
     for r in &recs {
         if record_type(&text[r.clone()]) == "string" {
-            prefix.push_str(&text[r.clone()]);
-            prefix.push('\n');
+            strings.push_str(&text[r.clone()]);
+            strings.push('\n');
         }
     }
+    // Pass 1: the syntax of each record on its own, so one broken record is
+    // reported where it is and the others are still read.
+    let mut good = Vec::new();
     for r in recs {
         let chunk = &text[r.clone()];
         let kind = record_type(chunk);
         if matches!(kind.as_str(), "string" | "comment" | "preamble") {
             continue;
         }
-        let err = |span: Range<usize>, msg: String| {
-            let span = r.start + span.start.min(chunk.len())..r.start + span.end.min(chunk.len());
-            Diagnostic::error(codes::BIBLIOGRAPHY_SYNTAX, file, span, msg)
-        };
-        let raw = match RawBibliography::parse(chunk) {
-            Ok(raw) => raw,
+        match RawBibliography::parse(chunk) {
+            Ok(raw) => {
+                let Some(rec) = raw.entries.first() else { continue };
+                let key_span = r.start + rec.v.key.span.start..r.start + rec.v.key.span.end;
+                let range = r.start..r.start + chunk.trim_end().len();
+                good.push(Record { kind, key: rec.v.key.v.to_string(), key_span, range });
+            }
             Err(e) => {
                 // At the end of the record the parser has run past an unclosed
                 // brace: point at that brace instead.
@@ -83,37 +93,92 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
                     Some(b) if at_end => b..b + 1,
                     _ => e.span.clone(),
                 };
-                diags.push(err(span, format!("malformed BibLaTeX record: {}", e.kind)).with_hint(syntax_hint(chunk)));
-                continue;
+                let span = r.start + span.start.min(chunk.len())..r.start + span.end.min(chunk.len());
+                diags.push(
+                    Diagnostic::error(
+                        codes::BIBLIOGRAPHY_SYNTAX,
+                        file,
+                        span,
+                        format!("malformed BibLaTeX record: {}", e.kind),
+                    )
+                    .with_hint(syntax_hint(chunk)),
+                );
             }
-        };
-        let Some(rec) = raw.entries.first() else { continue };
-        let key_span = r.start + rec.v.key.span.start..r.start + rec.v.key.span.end;
-        let key = rec.v.key.v.to_string();
-        let full = format!("{prefix}{chunk}");
-        let bib = match Bibliography::parse(&full) {
-            Ok(b) => b,
-            Err(e) => {
-                let s = e.span.start.saturating_sub(prefix.len())..e.span.end.saturating_sub(prefix.len());
-                diags.push(err(s, format!("BibLaTeX record `{key}`: {}", e.kind)));
-                continue;
-            }
-        };
-        let Some(entry) = bib.get(&key) else { continue };
-        let mut authors: Vec<Name> = entry.author().unwrap_or_default().into_iter().map(person).collect();
-        if authors.is_empty() {
-            authors = entry.editors().unwrap_or_default().into_iter().flat_map(|(ps, _)| ps).map(person).collect();
         }
-        let year = ["date", "year"].iter().find_map(|f| entry.get(f)).and_then(|c| first_year(&c.format_verbatim()));
-        let title = entry.get("title").map(|c| c.format_verbatim()).unwrap_or_default();
-        let access = match entry.get("access").map(|c| c.format_verbatim().trim().to_ascii_lowercase()) {
-            Some(a) if a == "restricted" => Access::Restricted,
-            _ => Access::Public,
-        };
-        let end = r.start + chunk.trim_end().len();
-        works.push(Work { key: Sp::new(key, key_span), file, kind, authors, year, title, access, span: r.start..end });
     }
+    // Pass 2: the records together, so abbreviations and `crossref`s resolve
+    // across the file. A record the resolution fails on is reported and left
+    // out, and the rest parsed again. A repeated key (reported by the checks)
+    // is read on its own.
+    let mut seen = std::collections::HashSet::new();
+    let (mut main, repeated): (Vec<Record>, Vec<Record>) = good.into_iter().partition(|r| seen.insert(r.key.clone()));
+    let bib = loop {
+        let mut combined = strings.clone();
+        let mut starts = Vec::with_capacity(main.len());
+        for r in &main {
+            starts.push(combined.len());
+            combined.push_str(&text[r.range.clone()]);
+            combined.push('\n');
+        }
+        match Bibliography::parse(&combined) {
+            Ok(b) => break b,
+            Err(e) => {
+                let at = e.span.start;
+                match starts.iter().rposition(|&s| s <= at && at >= strings.len()) {
+                    Some(i) => {
+                        let r = main.remove(i);
+                        let off = (r.range.start + at - starts[i]).min(r.range.end);
+                        diags.push(Diagnostic::error(
+                            codes::BIBLIOGRAPHY_SYNTAX,
+                            file,
+                            off..off,
+                            format!("BibLaTeX record `{}`: {}", r.key, e.kind),
+                        ));
+                    }
+                    None => {
+                        diags.push(Diagnostic::error(
+                            codes::BIBLIOGRAPHY_SYNTAX,
+                            file,
+                            0..0,
+                            format!("BibLaTeX @string definitions: {}", e.kind),
+                        ));
+                        break Bibliography::new();
+                    }
+                }
+            }
+        }
+    };
+    let mut works: Vec<Work> = main.iter().filter_map(|r| bib.get(&r.key).map(|e| work(file, r, e))).collect();
+    for r in &repeated {
+        if let Ok(alone) = Bibliography::parse(&format!("{strings}{}", &text[r.range.clone()])) {
+            works.extend(alone.get(&r.key).map(|e| work(file, r, e)));
+        }
+    }
+    works.sort_by_key(|w| w.span.start);
     (works, diags)
+}
+
+fn work(file: FileId, r: &Record, entry: &biblatex::Entry) -> Work {
+    let mut authors: Vec<Name> = entry.author().unwrap_or_default().into_iter().map(person).collect();
+    if authors.is_empty() {
+        authors = entry.editors().unwrap_or_default().into_iter().flat_map(|(ps, _)| ps).map(person).collect();
+    }
+    let year = ["date", "year"].iter().find_map(|f| entry.get(f)).and_then(|c| first_year(&c.format_verbatim()));
+    let title = entry.get("title").map(|c| c.format_verbatim()).unwrap_or_default();
+    let access = match entry.get("access").map(|c| c.format_verbatim().trim().to_ascii_lowercase()) {
+        Some(a) if a == "restricted" => Access::Restricted,
+        _ => Access::Public,
+    };
+    Work {
+        key: Sp::new(r.key.clone(), r.key_span.clone()),
+        file,
+        kind: r.kind.clone(),
+        authors,
+        year,
+        title,
+        access,
+        span: r.range.clone(),
+    }
 }
 
 /// Offset of the `{` of a record that is never closed: the value brace
@@ -393,6 +458,15 @@ mod tests {
         assert_eq!(works[1].access, Access::Restricted);
         assert_eq!(&src[works[0].key.span.clone()], "a1990");
         assert_eq!(works[0].authors[0].family, "Bugai");
+    }
+
+    #[test]
+    fn crossref_to_another_record_is_not_a_syntax_error() {
+        let src = "@incollection{ch1993, author = {Khozhiev, D.}, title = {Genotsid}, crossref = {coll1993}, pages = {169--179}}\n\n@collection{coll1993, editor = {Alieva, S. U.}, title = {Tak eto bylo}, date = {1993}}\n";
+        let (works, diags) = parse_biblatex(FileId(0), src);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(works.len(), 2);
+        assert_eq!(works[0].year, Some(1993), "the year is inherited from the parent");
     }
 
     #[test]
