@@ -20,11 +20,15 @@
 //! assert_eq!(codes, ["citation.unresolved"]);
 //! ```
 
+pub mod access;
 pub mod check;
 pub mod config;
 pub mod diag;
+pub mod export;
+pub mod index;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod sample;
 pub mod source;

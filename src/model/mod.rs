@@ -532,6 +532,12 @@ pub struct Work {
     pub access: Access,
     /// The whole record.
     pub span: Range<usize>,
+    /// The full record for citation formatting and exports (hayagriva's
+    /// model); `None` if it could not be converted.
+    pub record: Option<hayagriva::Entry>,
+    /// The record as written in its file (for BibTeX export of BibLaTeX
+    /// records).
+    pub raw: String,
 }
 
 impl Work {

@@ -13,6 +13,7 @@ use biblatex::{Bibliography, ChunksExt, RawBibliography};
 
 use crate::diag::{codes, Diagnostic};
 use crate::model::{Access, Name, Sp, Work};
+use crate::parse::csl_json;
 use crate::source::{FileId, FileKind, SourceFile};
 
 /// Reads one bibliography file.
@@ -148,17 +149,33 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
             }
         }
     };
-    let mut works: Vec<Work> = main.iter().filter_map(|r| bib.get(&r.key).map(|e| work(file, r, e))).collect();
+    let library = hayagriva::io::from_biblatex(&bib).ok();
+    let record = |key: &str, e: &biblatex::Entry| -> Option<hayagriva::Entry> {
+        match &library {
+            Some(l) => l.get(key).cloned(),
+            // One record hayagriva cannot convert must not cost the others theirs.
+            None => {
+                let mut one = Bibliography::new();
+                one.insert(e.clone());
+                hayagriva::io::from_biblatex(&one).ok().and_then(|l| l.get(key).cloned())
+            }
+        }
+    };
+    let mut works: Vec<Work> = main
+        .iter()
+        .filter_map(|r| bib.get(&r.key).map(|e| work(file, r, e, record(&r.key, e), &text[r.range.clone()])))
+        .collect();
     for r in &repeated {
         if let Ok(alone) = Bibliography::parse(&format!("{strings}{}", &text[r.range.clone()])) {
-            works.extend(alone.get(&r.key).map(|e| work(file, r, e)));
+            let rec = hayagriva::io::from_biblatex(&alone).ok().and_then(|l| l.get(&r.key).cloned());
+            works.extend(alone.get(&r.key).map(|e| work(file, r, e, rec, &text[r.range.clone()])));
         }
     }
     works.sort_by_key(|w| w.span.start);
     (works, diags)
 }
 
-fn work(file: FileId, r: &Record, entry: &biblatex::Entry) -> Work {
+fn work(file: FileId, r: &Record, entry: &biblatex::Entry, record: Option<hayagriva::Entry>, raw: &str) -> Work {
     let mut authors: Vec<Name> = entry.author().unwrap_or_default().into_iter().map(person).collect();
     if authors.is_empty() {
         authors = entry.editors().unwrap_or_default().into_iter().flat_map(|(ps, _)| ps).map(person).collect();
@@ -178,6 +195,8 @@ fn work(file: FileId, r: &Record, entry: &biblatex::Entry) -> Work {
         title,
         access,
         span: r.range.clone(),
+        record,
+        raw: raw.to_string(),
     }
 }
 
@@ -401,6 +420,8 @@ fn parse_csl_json(file: FileId, src: &SourceFile) -> (Vec<Work>, Vec<Diagnostic>
             title,
             access: Access::Public,
             span,
+            record: csl_json::to_hayagriva(item),
+            raw: String::new(),
         });
     }
     (works, diags)
@@ -436,7 +457,18 @@ fn parse_hayagriva(file: FileId, src: &SourceFile) -> (Vec<Work>, Vec<Diagnostic
             let year = e.date().map(|d| d.year);
             let title = e.title().map(|t| t.to_string()).unwrap_or_default();
             let kind = format!("{:?}", e.entry_type()).to_ascii_lowercase();
-            Work { key: Sp::new(key, span.clone()), file, kind, authors, year, title, access: Access::Public, span }
+            Work {
+                key: Sp::new(key, span.clone()),
+                file,
+                kind,
+                authors,
+                year,
+                title,
+                access: Access::Public,
+                span,
+                record: Some(e.clone()),
+                raw: String::new(),
+            }
         })
         .collect();
     (works, Vec::new())

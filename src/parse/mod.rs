@@ -7,6 +7,7 @@
 
 pub mod bibliography;
 pub mod citation;
+pub mod csl_json;
 pub mod edtf;
 pub mod entry;
 pub mod markdown;

@@ -1,0 +1,5 @@
+//! Rendering: from the public view of the corpus to HTML pages and SVG
+//! figures. Pure: it returns file contents; writing them is `build`'s job.
+
+pub mod cite;
+pub mod svg;
