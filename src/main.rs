@@ -25,6 +25,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Build the static site: pages, search index, exports. Refuses when check finds errors.
+    Build {
+        /// The encyclopedia's folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the site (default DIR/public).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Build an internal edition that includes restricted material, with a banner on every page.
+        #[arg(long)]
+        include_restricted: bool,
+    },
     /// Create a new, empty encyclopedia with one example entry.
     Init {
         /// A new (or empty) folder.
@@ -49,6 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { dir, format } => check(&dir, format),
+        Command::Build { dir, out, include_restricted } => build(&dir, out, include_restricted),
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
     }
@@ -94,6 +107,72 @@ fn check(dir: &std::path::Path, format: Format) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn progress(len: u64, what: &str) -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(len);
+        b.set_style(indicatif::ProgressStyle::with_template(&format!("{what} {{bar:40}} {{pos}}/{{len}} entries")).expect("valid template"));
+        b
+    })
+}
+
+fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) -> ExitCode {
+    let loaded = match attest::source::load::load_dir(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error[config.missing]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let entries = loaded.sources.iter().filter(|(_, f)| f.kind == attest::source::FileKind::Entry).count() as u64;
+    let bar = progress(entries, "checking");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let analysis = attest::analyze(loaded, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let (errors, warnings) = analysis.counts();
+    if errors > 0 {
+        print!("{}", attest::report::human(&analysis, std::io::stdout().is_terminal()));
+        eprintln!("error: not building: `attest check` found {errors} error(s)");
+        return ExitCode::from(1);
+    }
+    let theme = match attest::build::load_theme(dir) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = out.unwrap_or_else(|| dir.join("public"));
+    let audience = if include_restricted { attest::access::Audience::Internal } else { attest::access::Audience::Public };
+    let bar = progress(analysis.corpus.entries.len() as u64, "rendering");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let result = attest::build::build(&analysis, &theme, audience, &out, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(n) => {
+            let edition = if include_restricted { "internal edition (contains restricted material: do not publish)" } else { "public site" };
+            println!("wrote the {edition} to {} ({n} files; {warnings} warning(s) from check)", out.display());
+            println!("open {} in a browser", out.join("index.html").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

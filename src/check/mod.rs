@@ -10,6 +10,7 @@
 //! site builder.
 
 mod citations;
+pub use citations::cited_keys;
 mod entries;
 mod places;
 mod restricted;

@@ -23,9 +23,9 @@ pub fn parse_body(file: FileId, text: &str, range: Range<usize>) -> (Body, Vec<D
     let src = &text[range.clone()];
     let base = range.start;
 
-    for (div, restricted) in fenced_divs(file, src, base, &mut diags) {
-        if restricted {
-            body.restricted.push(div);
+    for div in fenced_divs(file, src, base, &mut diags) {
+        if div.is_restricted() {
+            body.restricted.push(div.range);
         }
     }
 
@@ -229,11 +229,32 @@ pub fn auto_identifier(title: &str) -> String {
     }
 }
 
+/// A Pandoc fenced div (`::: name` ... `:::`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Div {
+    /// From the opening fence to the end of the closing one (or of the text).
+    pub range: Range<usize>,
+    /// The opening fence line, without its line break.
+    pub open: Range<usize>,
+    /// The closing fence line, if the div is closed.
+    pub close: Option<Range<usize>>,
+    /// Its classes (`restricted`, `note` ...).
+    pub classes: Vec<String>,
+}
+
+impl Div {
+    /// Whether it marks a restricted passage.
+    pub fn is_restricted(&self) -> bool {
+        self.classes.iter().any(|c| c == "restricted")
+    }
+}
+
 /// Pandoc fenced divs: `::: restricted`, `::: {.restricted}`, closed by a
-/// bare `:::`. Returns each div's byte range and whether it is restricted.
-fn fenced_divs(file: FileId, src: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(Range<usize>, bool)> {
+/// bare `:::`, outside code blocks. Offsets are `base` + offsets in `src`;
+/// an unclosed div is reported and runs to the end.
+pub fn fenced_divs(file: FileId, src: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<Div> {
     let mut out = Vec::new();
-    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    let mut open: Vec<(Range<usize>, Vec<String>)> = Vec::new();
     let mut fence: Option<(char, usize)> = None;
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
@@ -261,29 +282,34 @@ fn fenced_divs(file: FileId, src: &str, base: usize, diags: &mut Vec<Diagnostic>
         if indent >= 4 || !t.starts_with(":::") {
             continue;
         }
+        let line_range = base + start..base + start + line.trim_end().len();
         let rest = t.trim_start_matches(':').trim().trim_end_matches(':').trim();
         if rest.is_empty() {
-            if let Some((s, _, restricted)) = open.pop() {
-                out.push((base + s..base + offset, restricted));
+            if let Some((o, classes)) = open.pop() {
+                out.push(Div { range: o.start..base + offset, open: o, close: Some(line_range), classes });
             }
         } else {
-            let restricted = rest == "restricted"
-                || rest.trim_start_matches('{').trim_end_matches('}').split_whitespace().any(|w| w == ".restricted");
-            open.push((start, start + line.trim_end().len(), restricted));
+            let classes = if rest.starts_with('{') {
+                rest.trim_start_matches('{')
+                    .trim_end_matches('}')
+                    .split_whitespace()
+                    .filter_map(|w| w.strip_prefix('.'))
+                    .map(str::to_string)
+                    .collect()
+            } else {
+                vec![rest.to_string()]
+            };
+            open.push((line_range, classes));
         }
     }
-    for (s, e, restricted) in open {
+    for (o, classes) in open {
         diags.push(
-            Diagnostic::error(
-                codes::MARKDOWN_UNCLOSED_DIV,
-                file,
-                base + s..base + e,
-                "this `:::` block is never closed",
-            )
-            .with_hint("close it with a line `:::`; until then it runs to the end of the entry"),
+            Diagnostic::error(codes::MARKDOWN_UNCLOSED_DIV, file, o.clone(), "this `:::` block is never closed")
+                .with_hint("close it with a line `:::`; until then it runs to the end of the entry"),
         );
-        out.push((base + s..base + src.len(), restricted));
+        out.push(Div { range: o.start..base + src.len(), open: o, close: None, classes });
     }
+    out.sort_by_key(|d| d.range.start);
     out
 }
 
