@@ -69,7 +69,8 @@ fn public(a: Access) -> bool {
 
 /// Cuts `ranges` (file offsets) out of the body text that starts at `start`.
 fn cut(text: &str, start: usize, ranges: &[Range<usize>]) -> String {
-    let mut rs: Vec<Range<usize>> = ranges.iter().map(|r| r.start.max(start) - start..r.end.max(start) - start).collect();
+    let mut rs: Vec<Range<usize>> =
+        ranges.iter().map(|r| r.start.max(start) - start..r.end.max(start) - start).collect();
     rs.sort_by_key(|r| r.start);
     let body = &text[start..];
     let mut out = String::with_capacity(body.len());
@@ -123,7 +124,8 @@ pub fn view(a: &Analysis, audience: Audience) -> View {
     }
 
     let everything = entries.iter().any(|s| s.entry.nocite.iter().any(|n| n.v == "*"));
-    let cited: BTreeSet<&str> = entries.iter().flat_map(|s| crate::check::cited_keys(&s.entry).into_iter().map(|(k, _)| k)).collect();
+    let cited: BTreeSet<&str> =
+        entries.iter().flat_map(|s| crate::check::cited_keys(&s.entry).into_iter().map(|(k, _)| k)).collect();
     let works = corpus
         .works
         .iter()
@@ -138,7 +140,11 @@ pub fn view(a: &Analysis, audience: Audience) -> View {
             let mut wanted: BTreeSet<String> = BTreeSet::new();
             for s in &entries {
                 let e = &s.entry;
-                let ids = e.places.iter().chain(e.events.iter().flat_map(|x| &x.places)).chain(e.figures.iter().flat_map(|f| &f.measure.places));
+                let ids = e
+                    .places
+                    .iter()
+                    .chain(e.events.iter().flat_map(|x| &x.places))
+                    .chain(e.figures.iter().flat_map(|f| &f.measure.places));
                 wanted.extend(ids.map(|p| p.v.clone()));
             }
             // Enclosing places, so a village can be shown within its region.

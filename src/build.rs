@@ -44,7 +44,8 @@ pub fn load_theme(project: &Path) -> Result<Theme, BuildError> {
     };
     let mut templates = Vec::new();
     let mut css = None;
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir).map_err(io(&dir))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map_err(io(&dir))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for p in names {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -59,7 +60,13 @@ pub fn load_theme(project: &Path) -> Result<Theme, BuildError> {
 
 /// Renders the analysed project for `audience` and writes it to `out`.
 /// Returns the number of files written.
-pub fn build(analysis: &Analysis, theme: &Theme, audience: Audience, out: &Path, tick: &(dyn Fn() + Sync)) -> Result<usize, BuildError> {
+pub fn build(
+    analysis: &Analysis,
+    theme: &Theme,
+    audience: Audience,
+    out: &Path,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, BuildError> {
     let view = access::view(analysis, audience);
     let files = site::render_site(&view, theme, tick)?;
     write_site(out, &files)?;
@@ -95,7 +102,8 @@ pub fn write_site(out: &Path, files: &[(String, Vec<u8>)]) -> Result<(), BuildEr
             }
             std::fs::write(&p, bytes).map_err(io(&p))?;
         }
-        std::fs::write(tmp.join(MARKER), "This folder is written by `attest build` and replaced on every build.\n").map_err(io(&tmp))?;
+        std::fs::write(tmp.join(MARKER), "This folder is written by `attest build` and replaced on every build.\n")
+            .map_err(io(&tmp))?;
         if out.exists() {
             std::fs::rename(out, &old).map_err(io(out))?;
         }

@@ -113,7 +113,10 @@ fn check(dir: &std::path::Path, format: Format) -> ExitCode {
 fn progress(len: u64, what: &str) -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(len);
-        b.set_style(indicatif::ProgressStyle::with_template(&format!("{what} {{bar:40}} {{pos}}/{{len}} entries")).expect("valid template"));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(&format!("{what} {{bar:40}} {{pos}}/{{len}} entries"))
+                .expect("valid template"),
+        );
         b
     })
 }
@@ -151,7 +154,8 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
         }
     };
     let out = out.unwrap_or_else(|| dir.join("public"));
-    let audience = if include_restricted { attest::access::Audience::Internal } else { attest::access::Audience::Public };
+    let audience =
+        if include_restricted { attest::access::Audience::Internal } else { attest::access::Audience::Public };
     let bar = progress(analysis.corpus.entries.len() as u64, "rendering");
     let tick = || {
         if let Some(b) = &bar {
@@ -164,7 +168,11 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
     }
     match result {
         Ok(n) => {
-            let edition = if include_restricted { "internal edition (contains restricted material: do not publish)" } else { "public site" };
+            let edition = if include_restricted {
+                "internal edition (contains restricted material: do not publish)"
+            } else {
+                "public site"
+            };
             println!("wrote the {edition} to {} ({n} files; {warnings} warning(s) from check)", out.display());
             println!("open {} in a browser", out.join("index.html").display());
             ExitCode::SUCCESS

@@ -80,7 +80,10 @@ pub fn render(se: &SiteEntry, citations: &[String], entry_url: &dyn Fn(&str, Opt
 
     // 2. Markdown to HTML, with anchors on every heading and entry links
     // resolved.
-    let opts = Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let opts = Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH;
     let mut sections = e.body.sections.iter();
     let events = Parser::new_ext(&text, opts).map(|ev| match ev {
         Event::Start(Tag::Heading { level, id: _, mut classes, attrs }) => {
@@ -157,7 +160,11 @@ fn figure_ref(se: &SiteEntry, n: usize, lang: &str) -> String {
         .iter()
         .map(|x| {
             let unverified = if x.verified { "" } else { " unverified" };
-            let title = if x.verified { String::new() } else { " title=\"unverified: still to be checked against its source\"".to_string() };
+            let title = if x.verified {
+                String::new()
+            } else {
+                " title=\"unverified: still to be checked against its source\"".to_string()
+            };
             format!(
                 "<a class=\"fig{unverified}\" href=\"#fig-{}-{}\"{title}>{}</a>",
                 esc(&f.id.v),

@@ -25,9 +25,10 @@ pub fn esc(s: &str) -> String {
 /// `350 000` and `14,6` in French or Russian (with a narrow no-break space).
 pub fn number(x: f64, lang: &str) -> String {
     let (group, decimal) = match lang.split('-').next().unwrap_or("en") {
-        "fr" | "ru" | "uk" | "pl" | "cs" | "es" | "pt" | "it" | "de" => {
-            (if lang.starts_with("de") || lang.starts_with("it") || lang.starts_with("es") { "." } else { "\u{202f}" }, ",")
-        }
+        "fr" | "ru" | "uk" | "pl" | "cs" | "es" | "pt" | "it" | "de" => (
+            if lang.starts_with("de") || lang.starts_with("it") || lang.starts_with("es") { "." } else { "\u{202f}" },
+            ",",
+        ),
         _ => (",", "."),
     };
     let neg = x < 0.0;

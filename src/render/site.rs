@@ -354,8 +354,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn page(&self, path: &str, title: &str, description: Option<String>, og_type: &'static str, kind: &'static str) -> PageCtx {
-        PageCtx { title: title.to_string(), root: root_of(path), canonical: self.urls.absolute(path), description, og_type, kind }
+    fn page(
+        &self,
+        path: &str,
+        title: &str,
+        description: Option<String>,
+        og_type: &'static str,
+        kind: &'static str,
+    ) -> PageCtx {
+        PageCtx {
+            title: title.to_string(),
+            root: root_of(path),
+            canonical: self.urls.absolute(path),
+            description,
+            og_type,
+            kind,
+        }
     }
 
     fn render(&self, template: &str, ctx: minijinja::Value) -> Result<Vec<u8>, RenderError> {
@@ -364,7 +378,9 @@ impl Ctx<'_> {
     }
 
     fn place_link(&self, id: &str, root: &str) -> Option<LinkCtx> {
-        self.places.get(id).map(|p| LinkCtx { name: p.display_name().to_string(), url: format!("{root}{}", Urls::place(id)) })
+        self.places
+            .get(id)
+            .map(|p| LinkCtx { name: p.display_name().to_string(), url: format!("{root}{}", Urls::place(id)) })
     }
 }
 
@@ -430,7 +446,13 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
                 estimates.push(row);
             }
         }
-        ledgers.push(LedgerCtx { id: f.id.v.clone(), caption: caption(f), note: f.note.clone(), estimates, deprecated });
+        ledgers.push(LedgerCtx {
+            id: f.id.v.clone(),
+            caption: caption(f),
+            note: f.note.clone(),
+            estimates,
+            deprecated,
+        });
     }
 
     let mut events: Vec<(usize, EventCtx, Option<edtf::Edtf>)> = Vec::new();
@@ -471,7 +493,14 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
     });
     let timeline_events: Vec<TimelineEvent> = events
         .iter()
-        .filter_map(|(_, c, d)| d.clone().map(|date| TimelineEvent { id: c.id.clone(), label: c.label.clone(), date, href: format!("#event-{}", c.id) }))
+        .filter_map(|(_, c, d)| {
+            d.clone().map(|date| TimelineEvent {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                date,
+                href: format!("#event-{}", c.id),
+            })
+        })
         .collect();
     let timeline = svg::timeline(&timeline_events);
 
@@ -502,7 +531,12 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
             })
             .collect();
         let question = p.question.clone().unwrap_or_else(|| "Qualification".to_string());
-        let pc = PositionCtx { id: p.id.v.clone(), qualification: p.qualification.clone(), argument: p.argument.clone(), holders };
+        let pc = PositionCtx {
+            id: p.id.v.clone(),
+            qualification: p.qualification.clone(),
+            argument: p.argument.clone(),
+            holders,
+        };
         match debates.iter_mut().find(|d| d.question == question) {
             Some(d) => d.positions.push(pc),
             None => debates.push(DebateCtx { question, positions: vec![pc] }),
@@ -523,7 +557,12 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
 
     // Places: points on the map, areas named under it.
     let mut place_ids: Vec<&str> = Vec::new();
-    for p in e.places.iter().chain(e.events.iter().flat_map(|x| &x.places)).chain(e.figures.iter().flat_map(|f| &f.measure.places)) {
+    for p in e
+        .places
+        .iter()
+        .chain(e.events.iter().flat_map(|x| &x.places))
+        .chain(e.figures.iter().flat_map(|f| &f.measure.places))
+    {
         if !place_ids.contains(&p.v.as_str()) {
             place_ids.push(&p.v);
         }
@@ -546,13 +585,18 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
     }
     let map = svg::map(&points);
 
-    let bibliography: Vec<minijinja::Value> = rendered.bibliography.iter().map(|b: &BibItem| ctx! { key => b.key, html => b.html }).collect();
+    let bibliography: Vec<minijinja::Value> =
+        rendered.bibliography.iter().map(|b: &BibItem| ctx! { key => b.key, html => b.html }).collect();
     let url = cx.urls.absolute(&path);
     let cite_text = how_to_cite(cx, e, &url);
     let related: Vec<RelatedCtx> = e
         .related
         .iter()
-        .filter_map(|r| cx.titles.get(r.v.as_str()).map(|t| RelatedCtx { title: t.to_string(), url: format!("../{}/index.html", r.v) }))
+        .filter_map(|r| {
+            cx.titles
+                .get(r.v.as_str())
+                .map(|t| RelatedCtx { title: t.to_string(), url: format!("../{}/index.html", r.v) })
+        })
         .collect();
 
     let entry_ctx = EntryCtx {
@@ -562,7 +606,11 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
         status_label: status_label(e.status.as_ref().map(|s| s.v)),
         draft: e.status.as_ref().map(|s| s.v) != Some(Status::Published),
         unverified,
-        authors: e.authors.iter().map(|a| AuthorCtx { name: a.name.clone(), affiliation: a.affiliation.clone() }).collect(),
+        authors: e
+            .authors
+            .iter()
+            .map(|a| AuthorCtx { name: a.name.clone(), affiliation: a.affiliation.clone() })
+            .collect(),
         published: e.published.as_ref().map(|d| long_date(&d.raw)),
         published_iso: e.published.as_ref().map(|d| d.raw.clone()).unwrap_or_default(),
         modified: e.modified.as_ref().map(|d| long_date(&d.raw)),
@@ -607,12 +655,18 @@ fn how_to_cite(cx: &Ctx, e: &Entry, url: &str) -> String {
     }
     s.push_str(&format!("“{}”, <cite>{}</cite>, [online]", esc(&e.title.v), esc(&cx.site.title)));
     match &e.published {
-        Some(p) => s.push_str(&format!(", published on <time datetime=\"{}\">{}</time>", esc(&p.raw), esc(&long_date(&p.raw)))),
+        Some(p) => {
+            s.push_str(&format!(", published on <time datetime=\"{}\">{}</time>", esc(&p.raw), esc(&long_date(&p.raw))))
+        }
         None => s.push_str(", not yet published"),
     }
     if let Some(m) = &e.modified {
         if e.published.as_ref().is_none_or(|p| p.raw != m.raw) {
-            s.push_str(&format!(", last modified on <time datetime=\"{}\">{}</time>", esc(&m.raw), esc(&long_date(&m.raw))));
+            s.push_str(&format!(
+                ", last modified on <time datetime=\"{}\">{}</time>",
+                esc(&m.raw),
+                esc(&long_date(&m.raw))
+            ));
         }
     }
     s.push_str(", accessed <time id=\"access-date\">[date of access]</time>");
@@ -625,7 +679,11 @@ fn how_to_cite(cx: &Ctx, e: &Entry, url: &str) -> String {
 }
 
 /// Renders the whole site. `tick` is called once per entry rendered.
-pub fn render_site(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+pub fn render_site(
+    view: &View,
+    theme: &Theme,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     let env = environment(theme)?;
     let c = &view.config;
     let cx = Ctx {
@@ -704,7 +762,9 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     // Home: latest first (by last modification, then publication).
     let mut latest: Vec<&SiteEntry> = view.entries.iter().collect();
     latest.sort_by(|a, b| {
-        let key = |s: &SiteEntry| s.entry.modified.as_ref().or(s.entry.published.as_ref()).map(|d| d.raw.clone()).unwrap_or_default();
+        let key = |s: &SiteEntry| {
+            s.entry.modified.as_ref().or(s.entry.published.as_ref()).map(|d| d.raw.clone()).unwrap_or_default()
+        };
         key(b).cmp(&key(a)).then(a.entry.slug.cmp(&b.entry.slug))
     });
     let path = "index.html";
@@ -720,7 +780,12 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     let root = root_of(path);
     let mut by_kind: Vec<minijinja::Value> = Vec::new();
     for k in EntryKind::ALL {
-        let entries: Vec<ListEntry> = view.entries.iter().filter(|s| s.entry.kind.as_ref().map(|x| x.v) == Some(*k)).map(|s| list_entry(s, &root)).collect();
+        let entries: Vec<ListEntry> = view
+            .entries
+            .iter()
+            .filter(|s| s.entry.kind.as_ref().map(|x| x.v) == Some(*k))
+            .map(|s| list_entry(s, &root))
+            .collect();
         if !entries.is_empty() {
             by_kind.push(ctx! { name => kind_label(Some(*k)), entries => entries });
         }
@@ -732,13 +797,21 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
             if place.kind.is_some_and(|k| k.is_point()) {
                 continue;
             }
-            let slot = regions.entry(place.display_name().to_string()).or_insert_with(|| (format!("{root}{}", Urls::place(&p.v)), Vec::new()));
+            let slot = regions
+                .entry(place.display_name().to_string())
+                .or_insert_with(|| (format!("{root}{}", Urls::place(&p.v)), Vec::new()));
             slot.1.push(list_entry(s, &root));
         }
     }
-    let by_region: Vec<minijinja::Value> = regions.into_iter().map(|(name, (url, entries))| ctx! { name => name, url => url, entries => entries }).collect();
-    let mut by_period: Vec<&SiteEntry> = view.entries.iter().filter(|s| s.entry.period.as_ref().is_some_and(|p| p.edtf.is_some())).collect();
-    by_period.sort_by_key(|s| (s.entry.period.as_ref().and_then(|p| p.edtf.as_ref()).map(|d| d.sort_key()), s.entry.slug.clone()));
+    let by_region: Vec<minijinja::Value> = regions
+        .into_iter()
+        .map(|(name, (url, entries))| ctx! { name => name, url => url, entries => entries })
+        .collect();
+    let mut by_period: Vec<&SiteEntry> =
+        view.entries.iter().filter(|s| s.entry.period.as_ref().is_some_and(|p| p.edtf.is_some())).collect();
+    by_period.sort_by_key(|s| {
+        (s.entry.period.as_ref().and_then(|p| p.edtf.as_ref()).map(|d| d.sort_key()), s.entry.slug.clone())
+    });
     let ctx = ctx! {
         site => cx.site.clone(),
         page => cx.page(path, "Entries", None, "website", "entries"),
@@ -759,7 +832,9 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
             }
         }
     }
-    all.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()).then(a.1.entry.slug.cmp(&b.1.entry.slug)).then(a.2.id.v.cmp(&b.2.id.v)));
+    all.sort_by(|a, b| {
+        a.0.sort_key().cmp(&b.0.sort_key()).then(a.1.entry.slug.cmp(&b.1.entry.slug)).then(a.2.id.v.cmp(&b.2.id.v))
+    });
     let chrono_events: Vec<minijinja::Value> = all
         .iter()
         .map(|(d, s, ev)| {
@@ -811,12 +886,23 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
             .iter()
             .filter(|n| n.name != shown)
             .map(|n| {
-                let detail: Vec<String> = [n.lang.clone(), n.script.clone(), n.romanization.clone()].into_iter().flatten().collect();
+                let detail: Vec<String> =
+                    [n.lang.clone(), n.script.clone(), n.romanization.clone()].into_iter().flatten().collect();
                 ctx! { name => n.name.clone(), lang => n.lang.clone(), detail => detail.join(", ") }
             })
             .collect()
     };
-    let coords = |p: &Place| p.coordinates.as_ref().map(|c| format!("{:.2}° {}, {:.2}° {}", c.v.lat.abs(), if c.v.lat >= 0.0 { "N" } else { "S" }, c.v.lon.abs(), if c.v.lon >= 0.0 { "E" } else { "W" }));
+    let coords = |p: &Place| {
+        p.coordinates.as_ref().map(|c| {
+            format!(
+                "{:.2}° {}, {:.2}° {}",
+                c.v.lat.abs(),
+                if c.v.lat >= 0.0 { "N" } else { "S" },
+                c.v.lon.abs(),
+                if c.v.lon >= 0.0 { "E" } else { "W" }
+            )
+        })
+    };
     let map_places = |root: &str| -> Vec<MapPlace> {
         view.places
             .iter()
@@ -858,10 +944,15 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
             .get(p.id.v.as_str())
             .into_iter()
             .flatten()
-            .filter_map(|slug| cx.titles.get(slug).map(|t| ctx! { title => *t, url => format!("{root}{}", Urls::entry(slug)) }))
+            .filter_map(|slug| {
+                cx.titles.get(slug).map(|t| ctx! { title => *t, url => format!("{root}{}", Urls::entry(slug)) })
+            })
             .collect();
-        let mut evs: Vec<&(&SiteEntry, &crate::model::Event)> = place_events.get(p.id.v.as_str()).map(|v| v.iter().collect()).unwrap_or_default();
-        evs.sort_by_key(|(s, ev)| (ev.date.as_ref().and_then(|d| d.edtf.as_ref()).map(|d| d.sort_key()), s.entry.slug.clone()));
+        let mut evs: Vec<&(&SiteEntry, &crate::model::Event)> =
+            place_events.get(p.id.v.as_str()).map(|v| v.iter().collect()).unwrap_or_default();
+        evs.sort_by_key(|(s, ev)| {
+            (ev.date.as_ref().and_then(|d| d.edtf.as_ref()).map(|d| d.sort_key()), s.entry.slug.clone())
+        });
         let events: Vec<minijinja::Value> = evs
             .iter()
             .map(|(s, ev)| {
@@ -944,10 +1035,9 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     };
     files.insert(path.into(), cx.render("figures.html", ctx)?);
 
-    for (path, template, title, kind) in [
-        ("search/index.html", "search.html", "Search", "search"),
-        ("about/index.html", "about.html", "About", "about"),
-    ] {
+    for (path, template, title, kind) in
+        [("search/index.html", "search.html", "Search", "search"), ("about/index.html", "about.html", "About", "about")]
+    {
         let ctx = ctx! {
             site => cx.site.clone(),
             page => cx.page(path, title, None, "website", kind),
@@ -957,7 +1047,8 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     }
     // The 404 page is served at any depth: its links start from the site's
     // own path.
-    let base_path = cx.site.base_url.splitn(4, '/').nth(3).map(|p| format!("/{}", p.trim_end_matches('/'))).unwrap_or_default();
+    let base_path =
+        cx.site.base_url.splitn(4, '/').nth(3).map(|p| format!("/{}", p.trim_end_matches('/'))).unwrap_or_default();
     let mut page = cx.page("404.html", "Page not found", None, "website", "not-found");
     page.root = format!("{base_path}/");
     let ctx = ctx! { site => cx.site.clone(), page => page };
@@ -980,7 +1071,12 @@ fn text_of(html: &str) -> String {
             _ => {}
         }
     }
-    let out = out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    let out = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -1011,10 +1107,20 @@ fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::Search
         }
         intro.push(' ');
         intro.push_str(&extra.join(" "));
-        docs.push(SearchDoc { url: url.clone(), title: e.title.v.clone(), section: kind_label(e.kind.as_ref().map(|k| k.v)).to_string(), text: intro.trim().to_string() });
+        docs.push(SearchDoc {
+            url: url.clone(),
+            title: e.title.v.clone(),
+            section: kind_label(e.kind.as_ref().map(|k| k.v)).to_string(),
+            text: intro.trim().to_string(),
+        });
         for (i, (start, anchor, title)) in cuts.iter().enumerate() {
             let end = cuts.get(i + 1).map(|c| c.0).unwrap_or(html.len());
-            docs.push(SearchDoc { url: format!("{url}#{anchor}"), title: e.title.v.clone(), section: title.clone(), text: text_of(&html[*start..end]) });
+            docs.push(SearchDoc {
+                url: format!("{url}#{anchor}"),
+                title: e.title.v.clone(),
+                section: title.clone(),
+                text: text_of(&html[*start..end]),
+            });
         }
     }
     for p in &cx.view.places {
@@ -1027,7 +1133,8 @@ fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::Search
         });
     }
     for w in &cx.view.works {
-        let authors: Vec<String> = w.authors.iter().map(|a| format!("{} {}", a.given.clone().unwrap_or_default(), a.family)).collect();
+        let authors: Vec<String> =
+            w.authors.iter().map(|a| format!("{} {}", a.given.clone().unwrap_or_default(), a.family)).collect();
         docs.push(SearchDoc {
             url: format!("bibliography/index.html#ref-{}", w.key.v),
             title: w.title.clone(),
