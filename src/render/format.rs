@@ -72,10 +72,11 @@ pub fn estimate_value(f: &Figure, x: &Estimate, lang: &str) -> String {
         Unit::Count(u) if u.is_empty() => core,
         Unit::Count(u) => format!("{core} {u}"),
     };
-    if x.approximate {
-        format!("about {with_unit}")
-    } else {
-        with_unit
+    match (x.approximate, with_unit.strip_prefix("up to "), with_unit.strip_prefix("at least ")) {
+        (false, _, _) => with_unit,
+        (true, Some(rest), _) => format!("up to about {rest}"),
+        (true, _, Some(rest)) => format!("at least about {rest}"),
+        (true, None, None) => format!("about {with_unit}"),
     }
 }
 

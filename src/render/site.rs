@@ -409,7 +409,22 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
             None => base,
         }
     };
-    let body = body::render(se, &prose, &entry_url);
+    let mut body = body::render(se, &prose, &entry_url);
+    // An entry's own empty "## Bibliography" (the template's last section)
+    // is where the generated bibliography goes.
+    let mut references = ("references".to_string(), "References".to_string());
+    if let Some(last) = body.toc.last().filter(|s| s.level == 2 && matches!(s.anchor.as_str(), "bibliography" | "references")) {
+        let marker = format!("id=\"{}\"", last.anchor);
+        if let Some(i) = body.html.rfind(&marker) {
+            let start = body.html[..i].rfind("<h2").unwrap_or(i);
+            let after = body.html[i..].find("</h2>").map(|j| i + j + 5).unwrap_or(body.html.len());
+            if body.html[after..].trim().is_empty() {
+                references = (last.anchor.clone(), last.title.clone());
+                body.html.truncate(start);
+                body.toc.pop();
+            }
+        }
+    }
 
     // Ledgers, in the order the data gives them; the citation engine's
     // order of registration is kept by walking the data the same way.
@@ -637,6 +652,7 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
         bibliography => bibliography,
         related => related,
         cite => cite_text,
+        references => ctx! { anchor => references.0, title => references.1 },
         jsonld => Option::<String>::None,
     };
     let html = cx.render("entry.html", ctx)?;
