@@ -65,6 +65,7 @@ pub fn render(se: &SiteEntry, citations: &[String], entry_url: &dyn Fn(&str, Opt
             edits.push((close, "\n</div>".to_string()));
         }
     }
+    edits.extend(lang_spans(md));
     edits.sort_by_key(|(r, _)| r.start);
     let mut text = String::with_capacity(md.len());
     let mut at = 0;
@@ -143,6 +144,43 @@ pub fn render(se: &SiteEntry, citations: &[String], entry_url: &dyn Fn(&str, Opt
     RenderedBody { html: out, toc }
 }
 
+/// Pandoc's bracketed spans with a language, `[Грозный]{lang=ru}`, become
+/// `<span lang="ru">`, so screen readers and hyphenation treat the words in
+/// their own language. Returns the edits for the opening and closing marks.
+fn lang_spans(md: &str) -> Vec<(Range<usize>, String)> {
+    let mut edits = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let bytes = md.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                // Skip code spans.
+                let n = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                let fence = &md[i..i + n];
+                i = md[i + n..].find(fence).map(|j| i + n + j + n - 1).unwrap_or(i + n - 1);
+            }
+            b'\n' if bytes.get(i + 1) == Some(&b'\n') => open.clear(),
+            b'[' => open.push(i),
+            b']' => {
+                let start = open.pop();
+                let rest = &md[i + 1..];
+                if let (Some(s), Some(attrs)) = (start, rest.strip_prefix("{lang=")) {
+                    let tag: String = attrs.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+                    if !tag.is_empty() && attrs[tag.len()..].starts_with('}') {
+                        edits.push((s..s + 1, format!("<span lang=\"{}\">", esc(&tag))));
+                        edits.push((i..i + 1 + "{lang=".len() + tag.len() + 1, "</span>".to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    edits
+}
+
 /// The number(s) a `{fig:...}` prints, linked to the ledger.
 fn figure_ref(se: &SiteEntry, n: usize, lang: &str) -> String {
     let Some(r) = se.entry.body.figure_refs.get(n) else { return String::new() };
@@ -175,4 +213,20 @@ fn figure_ref(se: &SiteEntry, n: usize, lang: &str) -> String {
         .collect();
     // Competing estimates printed together stay visibly apart.
     parts.join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracketed_spans_with_a_language_become_spans() {
+        let md = "The city of [Грозный]{lang=ru} and `[x]{lang=de}` and [plain].";
+        let mut edits = lang_spans(md);
+        edits.sort_by_key(|(r, _)| r.start);
+        assert_eq!(edits.len(), 2);
+        assert_eq!(&md[edits[0].0.clone()], "[");
+        assert_eq!(edits[0].1, "<span lang=\"ru\">");
+        assert_eq!(&md[edits[1].0.clone()], "]{lang=ru}");
+    }
 }
