@@ -50,6 +50,16 @@ fn record_type(chunk: &str) -> String {
     chunk[1..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>().to_ascii_lowercase()
 }
 
+/// TeX typography that BibTeX users write and the `biblatex` crate leaves
+/// as is: ``quotes'' and the thesis type keys of standard BibLaTeX.
+fn tex_typography(record: &str) -> String {
+    record
+        .replace("``", "\u{201c}")
+        .replace("''", "\u{201d}")
+        .replace("{phdthesis}", "{PhD dissertation}")
+        .replace("{mathesis}", "{Master's thesis}")
+}
+
 /// A record that passed the syntax check.
 struct Record {
     range: Range<usize>,
@@ -118,7 +128,7 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
         let mut starts = Vec::with_capacity(main.len());
         for r in &main {
             starts.push(combined.len());
-            combined.push_str(&text[r.range.clone()]);
+            combined.push_str(&tex_typography(&text[r.range.clone()]));
             combined.push('\n');
         }
         match Bibliography::parse(&combined) {
@@ -166,7 +176,7 @@ pub fn parse_biblatex(file: FileId, text: &str) -> (Vec<Work>, Vec<Diagnostic>) 
         .filter_map(|r| bib.get(&r.key).map(|e| work(file, r, e, record(&r.key, e), &text[r.range.clone()])))
         .collect();
     for r in &repeated {
-        if let Ok(alone) = Bibliography::parse(&format!("{strings}{}", &text[r.range.clone()])) {
+        if let Ok(alone) = Bibliography::parse(&format!("{strings}{}", tex_typography(&text[r.range.clone()]))) {
             let rec = hayagriva::io::from_biblatex(&alone).ok().and_then(|l| l.get(&r.key).cloned());
             works.extend(alone.get(&r.key).map(|e| work(file, r, e, rec, &text[r.range.clone()])));
         }
