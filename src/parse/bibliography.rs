@@ -54,6 +54,7 @@ fn record_type(chunk: &str) -> String {
 /// as is: ``quotes'' and the thesis type keys of standard BibLaTeX.
 fn tex_typography(record: &str) -> String {
     record
+        .replace("'''", "'\u{201d}")
         .replace("``", "\u{201c}")
         .replace("''", "\u{201d}")
         .replace("{phdthesis}", "{PhD dissertation}")
