@@ -1037,6 +1037,7 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
                     who => f.measure.who.clone().unwrap_or_default(), value => estimate_value(f, x, &s.entry.language),
                     period => date_text(&x.period).or_else(|| date_text(&f.measure.period)).unwrap_or_default(),
                     basis => basis_label(x), rank => x.rank.as_str(), verified => x.verified,
+                    source => short_source(cx, x, &root),
                     url => format!("{entry_url}#fig-{}-{}", f.id.v, x.id.v), entry_url => entry_url, entry_title => s.entry.title.v.clone(),
                 });
             }
@@ -1072,6 +1073,27 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     let ctx = ctx! { site => cx.site.clone(), page => page };
     files.insert("404.html".into(), cx.render("404.html", ctx)?);
     Ok(())
+}
+
+/// A short, linked source for comparison tables: "Bugai 1992, pp. 264-265".
+fn short_source(cx: &Ctx, x: &Estimate, root: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(s) = &x.source {
+        for item in &s.v.items {
+            let Some(w) = cx.works.get(item.key.as_str()) else { continue };
+            let loc = item.locator.as_ref().map(|l| format!(", {l}")).unwrap_or_default();
+            parts.push(format!(
+                "<a href=\"{root}bibliography/index.html#ref-{}\">{}</a>{}",
+                esc(&w.key.v),
+                esc(&w.short()),
+                esc(&loc)
+            ));
+        }
+    }
+    if let Some(a) = &x.attribution {
+        parts.push(esc(a));
+    }
+    parts.join("; ")
 }
 
 /// Plain text of an HTML fragment (for the search index).
