@@ -108,6 +108,20 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, RenderError> {
     let mut env = Environment::new();
     // A misspelt variable in a theme is an error, not an empty string.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // minijinja's HTML escaping also escapes `/`, which turns every URL into
+    // `..&#x2f;x`: valid, but unreadable in the source and in diffs. Escape
+    // the five characters HTML needs, and leave the rest to minijinja.
+    env.set_formatter(|out, state, value| {
+        let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+        if html && !value.is_safe() && !value.is_none() && !value.is_undefined() {
+            if let Some(s) = value.as_str() {
+                return out
+                    .write_str(&esc(s))
+                    .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()));
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     for (name, src) in &theme.templates {
         env.add_template_owned(name.clone(), src.clone()).map_err(template_error)?;
     }

@@ -5,3 +5,4 @@ mod check_fixtures;
 mod cli;
 mod malformed;
 mod sample;
+mod site;
