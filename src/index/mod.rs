@@ -1,6 +1,7 @@
 //! The search index of the static site: documents folded for case,
 //! diacritics and script, written as compact files that a small script
-//! (`assets/search.js`) queries in the browser.
+//! (`assets/search.js`) queries in the browser, with no server and no
+//! third-party request.
 //!
 //! # Folding
 //!
@@ -63,6 +64,29 @@
 //! (Sovetskiy is `sovetsky` either way), `tsar` and `car`, `yes` and `es`,
 //! one-letter differences in i/y after a vowel (Raisa, Raysa).
 //!
+//! # Files
+//!
+//! [`build`] writes one file, [`INDEX_PATH`] (`search/index.js`): a UTF-8
+//! script (with a byte-order mark, so that browsers read it as UTF-8 from
+//! any page) that assigns the index to a global, because pages opened from
+//! disk (`file://`) cannot `fetch()` JSON but can load a `<script src>`:
+//!
+//! ```text
+//! window.ATTEST_SEARCH = {"v":1,
+//!   "docs":[["entries/x/#victims","Title","Victims","text cut to 1000 characters"], ...],
+//!   "terms":{"grozny":[0,5,3,2], ...}};
+//! ```
+//!
+//! `docs` are the documents sorted by URL (then title, section, text), so
+//! the output does not depend on the order they were given in; a document's
+//! id is its position. `terms` maps each key to a flat list of pairs
+//! `doc id, weight`: the weight is twice the key's occurrences in title,
+//! section and text, plus one if the key is in the title. Keys are sorted;
+//! the whole file is the same bytes for the same documents.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
 
 mod fold;
 
@@ -81,10 +105,75 @@ pub struct SearchDoc {
     pub text: String,
 }
 
+/// Where [`build`] puts the index, relative to the site root.
+pub const INDEX_PATH: &str = "search/index.js";
+
+/// How much of each document's text the index keeps for snippets.
+pub const STORED_TEXT_CHARS: usize = 1000;
+
+/// Format version written in the index (`"v"`), for the script to check.
+const FORMAT: u32 = 1;
+
+#[derive(Serialize)]
+struct Index<'a> {
+    v: u32,
+    docs: Vec<[&'a str; 4]>,
+    terms: BTreeMap<String, Vec<u32>>,
+}
+
 /// The index files, as `(path relative to the site root, contents)`.
 pub fn build(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
-    let _ = docs;
-    Vec::new()
+    let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
+    sorted.sort_by(|a, b| (&a.url, &a.title, &a.section, &a.text).cmp(&(&b.url, &b.title, &b.section, &b.text)));
+    let texts: Vec<String> = sorted.iter().map(|d| stored_text(&d.text)).collect();
+    let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (id, d) in sorted.iter().enumerate() {
+        let title = fold(&d.title);
+        let in_title: BTreeSet<&str> = title.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for text in [title.clone(), fold(&d.section), fold(&d.text)] {
+            for w in text.split(' ').filter(|w| !w.is_empty()) {
+                *counts.entry(w.to_string()).or_default() += 1;
+            }
+        }
+        for (w, n) in counts {
+            let weight = n.saturating_mul(2).saturating_add(u32::from(in_title.contains(w.as_str())));
+            let id = u32::try_from(id).expect("fewer than 2^32 documents");
+            terms.entry(w).or_default().extend([id, weight]);
+        }
+    }
+    let index = Index {
+        v: FORMAT,
+        docs: sorted.iter().zip(&texts).map(|(d, t)| [d.url.as_str(), &d.title, &d.section, t]).collect(),
+        terms,
+    };
+    let json = serde_json::to_string(&index).expect("the index serialises");
+    // Valid in JSON strings, line terminators in older JavaScript.
+    let json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+    let js = format!("\u{FEFF}window.ATTEST_SEARCH = {json};\n");
+    vec![(INDEX_PATH.to_string(), js.into_bytes())]
+}
+
+/// The text kept for snippets: whitespace collapsed, cut at a word boundary
+/// before [`STORED_TEXT_CHARS`] characters.
+fn stored_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count() + usize::from(!out.is_empty());
+        if chars + n > STORED_TEXT_CHARS {
+            if out.is_empty() {
+                out.extend(word.chars().take(STORED_TEXT_CHARS));
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        chars += n;
+    }
+    out
 }
 
 /// The browser script that loads the index and answers queries.

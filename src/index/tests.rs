@@ -83,3 +83,52 @@ fn english_prefixes_survive() {
         assert!(fold(long).starts_with(&fold(short)), "{short} / {long}");
     }
 }
+
+fn doc(url: &str, title: &str, section: &str, text: &str) -> SearchDoc {
+    SearchDoc { url: url.into(), title: title.into(), section: section.into(), text: text.into() }
+}
+
+#[test]
+fn build_is_deterministic_and_independent_of_order() {
+    let docs = vec![
+        doc("b/", "Khaibakh", "Events", "Хайбах, Грозный and Grozny again."),
+        doc("a/", "Naimark", "Sources", "Naimark's book."),
+    ];
+    let once = build(&docs);
+    let reversed: Vec<_> = docs.iter().rev().cloned().collect();
+    assert_eq!(once, build(&docs));
+    assert_eq!(once, build(&reversed));
+    assert_eq!(once.len(), 1);
+    assert_eq!(once[0].0, INDEX_PATH);
+    let js = String::from_utf8(once[0].1.clone()).unwrap();
+    let json = js.strip_prefix("\u{FEFF}window.ATTEST_SEARCH = ").unwrap().strip_suffix(";\n").unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["v"], 1);
+    assert_eq!(v["docs"][0][0], "a/");
+    assert_eq!(v["docs"][1][1], "Khaibakh");
+    // "haybah": in the title (1) and twice in all: 2 × 2 + 1.
+    assert_eq!(v["terms"]["haybah"], serde_json::json!([1, 5]));
+    assert_eq!(v["terms"]["grozny"], serde_json::json!([1, 4]));
+    let keys: Vec<_> = v["terms"].as_object().unwrap().keys().cloned().collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn stored_text_is_cut_at_a_word() {
+    let long = "word ".repeat(400);
+    let t = stored_text(&long);
+    assert!(t.chars().count() <= STORED_TEXT_CHARS);
+    assert!(t.ends_with("word"));
+    assert_eq!(stored_text("  a \n b  "), "a b");
+    assert_eq!(stored_text(&"x".repeat(2000)).len(), STORED_TEXT_CHARS);
+}
+
+#[test]
+fn line_separators_are_escaped() {
+    let files = build(&[doc("a/", "a\u{2028}b\u{2029}c", "", "text")]);
+    let js = String::from_utf8(files[0].1.clone()).unwrap();
+    assert!(!js.contains('\u{2028}') && !js.contains('\u{2029}'));
+    assert!(js.contains("a\\u2028b\\u2029c"));
+}
