@@ -1,5 +1,6 @@
 //! Folding text into search keys. The rules are written out in the
-//! documentation of [`crate::index`].
+//! documentation of [`crate::index`]; `assets/search.js` implements the same
+//! rules for queries, and a test runs both over the same words.
 //
 // Why a table of our own rather than a crate: transliteration crates
 // (iuliia, deunicode, any_ascii, unidecode and the like) turn Cyrillic into

@@ -1,15 +1,16 @@
 //! The search index of the static site: documents folded for case,
 //! diacritics and script, written as compact files that a small script
-//! (`assets/search.js`) queries in the browser, with no server and no
-//! third-party request.
+//! (`assets/search.js`, [`SEARCH_JS`]) queries in the browser, with no
+//! server and no third-party request.
 //!
 //! # Folding
 //!
 //! [`fold`] turns text into space-separated keys so that a name written in
 //! Cyrillic and in the usual romanisations meets one key: Грозный, Groznyy
 //! (BGN/PCGN), Groznyĭ (Library of Congress), Groznyj (ISO 9, scholarly),
-//! Grozny (press) all fold to `grozny`. The same function is meant to run
-//! on the documents and on the reader's query.
+//! Grozny (press) all fold to `grozny`. The same function runs on the
+//! documents here and on the reader's query in the browser (the script
+//! carries a copy of the rules; a test runs both over the same words).
 //!
 //! 1. Apostrophes and primes are dropped (`'` `’` `ʼ` `ʹ` `ʺ` `″` `”` `´`
 //!    `` ` `` `·` `ʻ` `ʾ` `ʿ`): they write soft and hard signs (Tat'yana,
@@ -62,7 +63,9 @@
 //! `-iev` for -ьев (Vasiliev is not Vasilyev), ё written `yo` at the start
 //! of a word (Yolka is not Ёлка). Merges that come with the rules: тс and ц
 //! (Sovetskiy is `sovetsky` either way), `tsar` and `car`, `yes` and `es`,
-//! one-letter differences in i/y after a vowel (Raisa, Raysa).
+//! one-letter differences in i/y after a vowel (Raisa, Raysa). Prefix
+//! search (below) makes up for some of the misses: `Vasily` finds both
+//! Vasiliev and Vasilyev.
 //!
 //! # Files
 //!
@@ -83,6 +86,48 @@
 //! `doc id, weight`: the weight is twice the key's occurrences in title,
 //! section and text, plus one if the key is in the title. Keys are sorted;
 //! the whole file is the same bytes for the same documents.
+//!
+//! # The script
+//!
+//! [`SEARCH_JS`] is written by the site builder, by convention at
+//! [`SCRIPT_PATH`] (`search/search.js`). It uses no module syntax, no
+//! library and no request other than the index, so it runs from disk. Every
+//! page that has the search form includes it, telling it the way back to
+//! the site root:
+//!
+//! ```html
+//! <form id="search-form" action="../../search/" role="search">
+//!   <input id="search-input" name="q" type="search" aria-label="Search">
+//! </form>
+//! <script src="../../search/search.js" data-root="../../" defer></script>
+//! ```
+//!
+//! The search page (`search/index.html`) also has the results container
+//! `<div id="search-results" aria-live="polite"></div>`. Without `data-root`
+//! on the script the script reads it from the form (`data-root`) or from the
+//! form's `action` (`../../search/` gives `../../`). On a page with the
+//! results container the script reads `?q=`, loads the index (adding
+//! `<script src="ROOT/search/index.js">` unless the page already did) and
+//! shows results as the reader types; on other pages it only makes the form
+//! go to `search/index.html` when the site is opened from disk, where
+//! `search/` would list the folder. A missing index gives a message in the
+//! results container, not an exception.
+//!
+//! Queries: every word must match (AND); each word matches keys it is a
+//! prefix of (`Groz` finds Grozny, `Nai` finds Naimark), and the last word
+//! also tries what it may be the start of (`Ez` → `Ezh`, `Dmi` before the
+//! final-`i` rule). Results are ordered by the number of query words found
+//! in the title, then words matched whole, then the summed weights, then
+//! document order; each shows its title (a link), its section and a snippet
+//! of the stored text around the first match with the matched words in
+//! `<mark>`, built with DOM calls and text nodes only. At most
+//! 50 results are shown.
+//!
+//! Limits: snippets come from the first [`STORED_TEXT_CHARS`] characters of
+//! a document, so a match further down shows the start of the text without
+//! a highlight; the whole index is one file loaded on the search page, fine
+//! for thousands of sections, not for a library; no stemming (prefixes
+//! stand in for it in English: `deport` finds deportation, deported).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,10 +153,14 @@ pub struct SearchDoc {
 /// Where [`build`] puts the index, relative to the site root.
 pub const INDEX_PATH: &str = "search/index.js";
 
+/// Where the site builder should write [`SEARCH_JS`], relative to the site
+/// root (the script itself finds the index from the root, not from here).
+pub const SCRIPT_PATH: &str = "search/search.js";
+
 /// How much of each document's text the index keeps for snippets.
 pub const STORED_TEXT_CHARS: usize = 1000;
 
-/// Format version written in the index (`"v"`), for the script to check.
+/// Format version written in the index (`"v"`), checked by the script.
 const FORMAT: u32 = 1;
 
 #[derive(Serialize)]
@@ -177,7 +226,7 @@ fn stored_text(text: &str) -> String {
 }
 
 /// The browser script that loads the index and answers queries.
-pub const SEARCH_JS: &str = "";
+pub const SEARCH_JS: &str = include_str!("../../assets/search.js");
 
 #[cfg(test)]
 mod tests;

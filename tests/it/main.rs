@@ -4,3 +4,4 @@ mod check_fixtures;
 mod cli;
 mod malformed;
 mod sample;
+mod search;
