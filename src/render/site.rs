@@ -755,7 +755,7 @@ pub fn render_site(
     site_pages(&cx, &rendered, &mut files)?;
     files.insert("assets/style.css".into(), theme.css.clone().into_bytes());
     files.insert("assets/site.js".into(), SITE_JS.as_bytes().to_vec());
-    files.insert("assets/search.js".into(), crate::index::SEARCH_JS.as_bytes().to_vec());
+    files.insert(crate::index::SCRIPT_PATH.into(), crate::index::SEARCH_JS.as_bytes().to_vec());
     for (p, b) in crate::index::build(&search_docs(&cx, &rendered)) {
         files.insert(p, b);
     }

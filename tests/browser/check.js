@@ -35,7 +35,7 @@ async function main() {
     const accessed = await page.textContent("#access-date");
     if (!accessed || accessed.includes("[")) failures.push("the access date was not filled in: " + accessed);
 
-    await page.goto(fileUrl(path.join(searchSite, "index.html")), { waitUntil: "load" });
+    await page.goto(fileUrl(path.join(searchSite, "search/index.html")), { waitUntil: "load" });
     await page.fill("#search-input", "Grozny");
     await page.waitForSelector("#search-results a", { timeout: 5000 }).catch(() => {});
     const links = await page.$$eval("#search-results a", (as) => as.map((a) => a.getAttribute("href")));

@@ -5,4 +5,5 @@ mod check_fixtures;
 mod cli;
 mod malformed;
 mod sample;
+mod search;
 mod site;
