@@ -10,9 +10,11 @@
 //! (its hayagriva record, completed from the BibLaTeX record as written), so
 //! BibTeX, RIS, CSL-JSON and the JSON-LD citations agree. An entry is itself
 //! a citable work ("How to cite this entry"): [`EntryRef`] gives what is
-//! needed to cite it, and [`bibtex::entry`] and [`ris::entry`] write it.
+//! needed to cite it, and [`bibtex::entry`], [`ris::entry`] and
+//! [`csl_json::entry`] write it.
 
 pub mod bibtex;
+pub mod csl_json;
 mod meta;
 pub mod ris;
 
