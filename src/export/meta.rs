@@ -116,6 +116,30 @@ impl Person {
         }
     }
 
+    /// "Ludwig van Beethoven, Jr".
+    pub(super) fn display(&self) -> String {
+        if self.literal {
+            return self.family.clone();
+        }
+        let mut s = String::new();
+        if let Some(g) = &self.given {
+            s.push_str(g);
+            s.push(' ');
+        }
+        s.push_str(&self.full_family());
+        if let Some(x) = &self.suffix {
+            s.push_str(", ");
+            s.push_str(x);
+        }
+        s
+    }
+
+    /// Whether a name is that of a body ("Institute for the Study of the
+    /// USSR", "attest sample editors").
+    pub(super) fn is_corporate(name: &str) -> bool {
+        name.split(|c: char| !c.is_alphanumeric()).any(|w| CORPORATE.contains(&w.to_lowercase().as_str()))
+    }
+
     /// Reads a name written for print ("Aurélie Campana", "Campana,
     /// Aurélie", "Ludwig van Beethoven"). A name of one word, or one with a
     /// word that is not capitalised and not a name particle ("attest sample
@@ -140,7 +164,7 @@ impl Person {
             && !name.contains(',')
             && !name.chars().any(|c| c.is_ascii_digit())
             && words.iter().all(|w| capitalised(w) || PARTICLES.contains(w))
-            && !words.iter().any(|w| CORPORATE.contains(&w.to_lowercase().as_str()))
+            && !Person::is_corporate(&name)
             && capitalised(words[0])
             && capitalised(words[words.len() - 1]);
         if !personal {

@@ -1,6 +1,6 @@
 //! Inputs for the export tests, read through the crate's own parsers.
 
-use crate::model::{Access, Citation, DateField, Sp, Work};
+use crate::model::{Access, Citation, DateField, Entry, Place, Sp, Work};
 use crate::parse::edtf;
 use crate::source::{FileId, FileKind, SourceFile};
 use crate::Analysis;
@@ -75,6 +75,31 @@ pub(super) fn work(record: hayagriva::Entry) -> Work {
         record: Some(record),
         raw: String::new(),
     }
+}
+
+/// The places an entry of the sample names, itself or in its events, in
+/// gazetteer order.
+pub(super) fn entry_places<'a>(a: &'a Analysis, slug: &str) -> Vec<&'a Place> {
+    let e = a.corpus.entry(slug).unwrap();
+    let ids: Vec<&str> =
+        e.places.iter().chain(e.events.iter().flat_map(|ev| &ev.places)).map(|p| p.v.as_str()).collect();
+    a.corpus.places.iter().filter(|p| ids.contains(&p.id.v.as_str())).collect()
+}
+
+/// An entry read from its Markdown text.
+pub(super) fn parse_entry(slug: &str, text: &str) -> Entry {
+    let src = SourceFile::new(format!("entries/{slug}.md"), FileKind::Entry, text);
+    let (e, diags) = crate::parse::entry::parse_entry(FileId(0), &src, "en");
+    assert!(diags.is_empty(), "{diags:?}");
+    e
+}
+
+/// Places of a gazetteer text.
+pub(super) fn places(text: &str) -> Vec<Place> {
+    let src = SourceFile::new("places.yaml", FileKind::Places, text);
+    let (places, diags) = crate::parse::places::parse_file(FileId(0), &src);
+    assert!(diags.is_empty(), "{diags:?}");
+    places
 }
 
 /// A date field as an entry would hold it.
