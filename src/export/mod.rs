@@ -15,6 +15,7 @@
 
 pub mod bibtex;
 pub mod csl_json;
+pub mod feeds;
 pub mod jsonld;
 mod meta;
 pub mod ris;
