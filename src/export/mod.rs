@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod jsonld;
 mod meta;
 pub mod ris;
+pub mod tables;
 
 use crate::config::Config;
 use crate::model::Entry;
