@@ -16,6 +16,7 @@
 pub mod bibtex;
 pub mod csl_json;
 pub mod feeds;
+pub mod geojson;
 pub mod jsonld;
 mod meta;
 pub mod ris;
