@@ -220,6 +220,19 @@ const CORPORATE: &[&str] = &[
     "court",
     "network",
     "press",
+    "watch",
+    "international",
+    "nations",
+    "union",
+    "service",
+    "bureau",
+    "directorate",
+    "tribunal",
+    "army",
+    "police",
+    "party",
+    "government",
+    "staff",
 ];
 
 /// A publication date, as precise as the record gives it.
@@ -594,5 +607,35 @@ fn supplement_from_biblatex(m: &mut Meta, raw: &str) {
         if let Some(j) = field("journaltitle").or_else(|| field("journal")) {
             m.container = Some(Rich::plain_text(&j));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(name: &str) -> (Option<String>, Option<String>, String, bool) {
+        let p = Person::from_display(name);
+        (p.given, p.prefix, p.family, p.literal)
+    }
+
+    #[test]
+    fn names_written_for_print_are_split_only_when_they_are_personal() {
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(split("Aurélie Campana"), (s("Aurélie"), None, "Campana".into(), false));
+        assert_eq!(split("Campana, Aurélie"), (s("Aurélie"), None, "Campana".into(), false));
+        assert_eq!(split("J. Otto  Pohl"), (s("J. Otto"), None, "Pohl".into(), false));
+        assert_eq!(split("Ludwig van Beethoven"), (s("Ludwig"), s("van"), "Beethoven".into(), false));
+        for whole in ["attest sample editors", "Institute for the Study of the USSR", "Human Rights Watch", "Plato"] {
+            assert_eq!(split(whole), (None, None, whole.into(), true), "{whole}");
+        }
+        assert!(Person::is_corporate("attest sample editors"));
+        assert!(!Person::is_corporate("Aurélie Campana"));
+    }
+
+    #[test]
+    fn tex_quotes_become_typographic() {
+        assert_eq!(untex("``Ikh nado deportirovat'''"), "\u{201c}Ikh nado deportirovat'\u{201d}");
+        assert_eq!(untex("a~b `c'"), "a b \u{2018}c'");
     }
 }
