@@ -240,7 +240,7 @@ mod tests {
         let thesis = rec("campana2003");
         assert_eq!(get(thesis, "TY"), ["THES"]);
         assert_eq!(get(thesis, "PB"), ["Institut d'études politiques de Strasbourg"]);
-        assert_eq!(get(thesis, "M3"), ["PhD thesis"]);
+        assert_eq!(get(thesis, "M3"), ["PhD dissertation"]);
         let book = rec("isusrr1958");
         assert_eq!(get(book, "TY"), ["BOOK"]);
         assert_eq!(get(book, "AU"), ["Institute for the Study of the USSR"]);

@@ -619,6 +619,11 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
     let bibliography: Vec<minijinja::Value> =
         rendered.bibliography.iter().map(|b: &BibItem| ctx! { key => b.key, html => b.html }).collect();
     let url = cx.urls.absolute(&path);
+    let eref = crate::export::EntryRef { entry: e, config: &cx.view.config, url: url.clone() };
+    let cited_works: Vec<&Work> =
+        rendered.bibliography.iter().filter_map(|b| cx.works.get(b.key.as_str()).copied()).collect();
+    let entry_places: Vec<&Place> = place_ids.iter().filter_map(|id| cx.places.get(id).copied()).collect();
+    let jsonld = crate::export::jsonld::entry(&eref, &cited_works, &entry_places);
     let cite_text = how_to_cite(cx, e, &url);
     let related: Vec<RelatedCtx> = e
         .related
@@ -669,11 +674,19 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
         related => related,
         cite => cite_text,
         references => ctx! { anchor => references.0, title => references.1 },
-        jsonld => Option::<String>::None,
+        jsonld => jsonld,
     };
     let html = cx.render("entry.html", ctx)?;
     let dir = format!("entries/{}/", e.slug);
-    let files = vec![(format!("{dir}index.html"), html)];
+    let files = vec![
+        (format!("{dir}index.html"), html),
+        (format!("{dir}cite.bib"), crate::export::bibtex::entry(&eref).into_bytes()),
+        (format!("{dir}cite.ris"), crate::export::ris::entry(&eref).into_bytes()),
+        (format!("{dir}cite.json"), crate::export::csl_json::entry(&eref).into_bytes()),
+        (format!("{dir}bibliography.bib"), crate::export::bibtex::works(&cited_works).into_bytes()),
+        (format!("{dir}bibliography.ris"), crate::export::ris::works(&cited_works).into_bytes()),
+        (format!("{dir}bibliography.json"), crate::export::csl_json::works(&cited_works).into_bytes()),
+    ];
     Ok(RenderedEntry { files, body_html: body.html, toc: body.toc })
 }
 
@@ -759,6 +772,7 @@ pub fn render_site(
     for (p, b) in crate::index::build(&search_docs(&cx, &rendered)) {
         files.insert(p, b);
     }
+    exports(&cx, &mut files);
     Ok(files.into_iter().collect())
 }
 
@@ -1087,6 +1101,60 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
     let ctx = ctx! { site => cx.site.clone(), page => page };
     files.insert("404.html".into(), cx.render("404.html", ctx)?);
     Ok(())
+}
+
+/// Site-wide exports: the bibliography, the data tables, places, feeds.
+fn exports(cx: &Ctx, files: &mut BTreeMap<String, Vec<u8>>) {
+    use crate::export::{bibtex, csl_json, feeds, geojson, ris, tables};
+    let view = cx.view;
+    let works: Vec<&Work> = view.works.iter().collect();
+    files.insert("bibliography.bib".into(), bibtex::works(&works).into_bytes());
+    files.insert("bibliography.ris".into(), ris::works(&works).into_bytes());
+    files.insert("bibliography.json".into(), csl_json::works(&works).into_bytes());
+    let entries: Vec<&Entry> = view.entries.iter().map(|s| &s.entry).collect();
+    files.insert("figures.csv".into(), tables::figures_csv(&entries).into_bytes());
+    files.insert("events.csv".into(), tables::events_csv(&entries).into_bytes());
+    let mut mentions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in &entries {
+        let ids = e
+            .places
+            .iter()
+            .chain(e.events.iter().flat_map(|x| &x.places))
+            .chain(e.figures.iter().flat_map(|f| &f.measure.places));
+        for id in ids {
+            let v = mentions.entry(id.v.clone()).or_default();
+            if !v.contains(&e.slug) {
+                v.push(e.slug.clone());
+            }
+        }
+    }
+    let places: Vec<&Place> = view.places.iter().collect();
+    files.insert("places.geojson".into(), geojson::places(&places, &mentions).into_bytes());
+    let with_urls: Vec<(&Entry, String)> =
+        entries.iter().map(|e| (*e, cx.urls.absolute(&Urls::entry(&e.slug)))).collect();
+    files.insert(feeds::FEED_PATH.into(), feeds::atom(&view.config, &with_urls).into_bytes());
+    let mut pages: Vec<(String, Option<String>)> = files
+        .keys()
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| (p.trim_end_matches("index.html").to_string(), None))
+        .collect();
+    for (p, lastmod) in &mut pages {
+        if let Some(slug) = p.strip_prefix("entries/").map(|s| s.trim_end_matches('/')) {
+            *lastmod = view
+                .entries
+                .iter()
+                .find(|s| s.entry.slug == slug)
+                .and_then(|s| s.entry.modified.as_ref().or(s.entry.published.as_ref()))
+                .map(|d| d.raw.clone());
+        }
+    }
+    if view.audience == Audience::Public {
+        files.insert(feeds::SITEMAP_PATH.into(), feeds::sitemap(&cx.site.base_url, &pages).into_bytes());
+        files.insert("robots.txt".into(), feeds::robots(&cx.site.base_url).into_bytes());
+    } else {
+        // An internal edition is not for search engines.
+        files.insert("robots.txt".into(), b"User-agent: *\nDisallow: /\n".to_vec());
+    }
 }
 
 /// A short, linked source for comparison tables: "Bugai 1992, pp. 264-265".
