@@ -21,10 +21,12 @@ fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<(&'a str, &'a [u8])>) {
     }
 }
 
-/// The sample encyclopedia's files, as `(relative path, contents)`.
+/// The sample encyclopedia's files, as `(relative path, contents)`. Only
+/// the sources: a site built into `sample/public` is not part of it.
 pub fn sample_files() -> Vec<(&'static str, &'static [u8])> {
     let mut v = Vec::new();
     collect(&SAMPLE, &mut v);
+    v.retain(|(p, _)| crate::source::load::classify(p).is_some());
     v.sort();
     v
 }
