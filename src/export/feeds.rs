@@ -8,6 +8,7 @@
 
 use crate::config::Config;
 use crate::model::{Entry, Status};
+use crate::render::format::esc as escape;
 
 use super::meta::{calendar_day, year4};
 
@@ -150,25 +151,6 @@ fn join(base: &str, path: &str) -> String {
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("%{b:02X}"));
             }
-        }
-    }
-    out
-}
-
-/// Escapes text for XML content and attributes; drops what XML 1.0 cannot
-/// hold.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
         }
     }
     out

@@ -48,6 +48,8 @@
 //! CSL has no `number` locator.
 
 use std::collections::HashMap;
+
+use crate::render::format::esc as escape;
 use std::sync::OnceLock;
 
 use hayagriva::archive::{self, ArchivedStyle};
@@ -587,22 +589,6 @@ fn write_formatted(out: &mut String, text: &str, f: &Formatting) {
     for end in close.iter().rev() {
         out.push_str(end);
     }
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use crate::model::{Estimate, Figure, Rank, Unit};
 use crate::parse::edtf;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML or XML element content and attribute values; the
+/// control characters XML 1.0 cannot hold are dropped, so the same function
+/// serves pages, SVG and feeds.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -15,6 +17,8 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
     }

@@ -27,6 +27,11 @@ use std::sync::OnceLock;
 use crate::model::Edtf;
 use crate::parse::edtf::{Date, Day, IntervalEnd, Precision};
 
+/// Text for SVG content and attributes: escaped, on one line.
+fn esc(s: &str) -> String {
+    crate::render::format::esc(&s.replace(['\t', '\n', '\r'], " "))
+}
+
 /// An event on a timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEvent {
@@ -80,25 +85,6 @@ fn num(v: f64) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Text escaped for XML content and attribute values; characters XML 1.0
-/// does not allow are dropped so the output stays well-formed.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `href` when it stays on the site: a fragment (`#event-x`), or a path
