@@ -67,49 +67,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: &std::path::Path, format: Format) -> ExitCode {
+/// Loads and analyses a project, with a progress bar when `bar` is set and
+/// stderr is a terminal. `Err` carries the exit code after the error has
+/// been shown.
+fn analyze(dir: &std::path::Path, bar: bool, json: bool) -> Result<attest::Analysis, ExitCode> {
     let loaded = match attest::source::load::load_dir(dir) {
         Ok(l) => l,
         Err(e) => {
-            match format {
-                Format::Json => println!(
+            if json {
+                println!(
                     "{}",
                     serde_json::json!({"diagnostics": [{"severity": "error", "code": "config.missing", "message": e.to_string(),
                         "file": null, "line": null, "column": null, "hint": null}], "summary": null})
-                ),
-                Format::Human => eprintln!("error[config.missing]: {e}"),
+                );
+            } else {
+                eprintln!("error[config.missing]: {e}");
             }
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let entries = loaded.sources.iter().filter(|(_, f)| f.kind == attest::source::FileKind::Entry).count() as u64;
-    let bar = (matches!(format, Format::Human) && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(entries);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("checking {bar:40} {pos}/{len} entries").expect("valid template"),
-        );
-        b
-    });
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let analysis = attest::analyze(loaded, &tick);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    match format {
-        Format::Json => println!("{}", attest::report::json(&analysis)),
-        Format::Human => print!("{}", attest::report::human(&analysis, std::io::stdout().is_terminal())),
-    }
-    if analysis.counts().0 > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    let bar = if bar { progress(entries, "checking") } else { None };
+    let analysis = with_bar(&bar, |tick| attest::analyze(loaded, tick));
+    Ok(analysis)
 }
 
+/// A progress bar over entries, on terminals only.
 fn progress(len: u64, what: &str) -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(len);
@@ -121,25 +104,42 @@ fn progress(len: u64, what: &str) -> Option<indicatif::ProgressBar> {
     })
 }
 
-fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) -> ExitCode {
-    let loaded = match attest::source::load::load_dir(dir) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error[config.missing]: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let entries = loaded.sources.iter().filter(|(_, f)| f.kind == attest::source::FileKind::Entry).count() as u64;
-    let bar = progress(entries, "checking");
+/// Runs `f` with a tick callback that advances `bar`, then clears the bar.
+fn with_bar<T>(bar: &Option<indicatif::ProgressBar>, f: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T {
     let tick = || {
-        if let Some(b) = &bar {
+        if let Some(b) = bar {
             b.inc(1);
         }
     };
-    let analysis = attest::analyze(loaded, &tick);
-    if let Some(b) = &bar {
+    let out = f(&tick);
+    if let Some(b) = bar {
         b.finish_and_clear();
     }
+    out
+}
+
+fn check(dir: &std::path::Path, format: Format) -> ExitCode {
+    let json = matches!(format, Format::Json);
+    let analysis = match analyze(dir, !json, json) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    match format {
+        Format::Json => println!("{}", attest::report::json(&analysis)),
+        Format::Human => print!("{}", attest::report::human(&analysis, std::io::stdout().is_terminal())),
+    }
+    if analysis.counts().0 > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) -> ExitCode {
+    let analysis = match analyze(dir, true, false) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     let (errors, warnings) = analysis.counts();
     if errors > 0 {
         print!("{}", attest::report::human(&analysis, std::io::stdout().is_terminal()));
@@ -157,15 +157,7 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
     let audience =
         if include_restricted { attest::access::Audience::Internal } else { attest::access::Audience::Public };
     let bar = progress(analysis.corpus.entries.len() as u64, "rendering");
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let result = attest::build::build(&analysis, &theme, audience, &out, &tick);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let result = with_bar(&bar, |tick| attest::build::build(&analysis, &theme, audience, &out, tick));
     match result {
         Ok(n) => {
             let edition = if include_restricted {

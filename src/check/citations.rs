@@ -12,19 +12,8 @@ use crate::model::{Entry, Work};
 /// Every citation item of an entry: prose, data and `nocite`, as
 /// `(key, key span)`.
 pub fn cited_keys(e: &Entry) -> Vec<(&str, std::ops::Range<usize>)> {
-    let mut cites: Vec<&crate::model::Citation> = e.body.citations.iter().collect();
-    for f in &e.figures {
-        cites.extend(f.estimates.iter().filter_map(|x| x.source.as_ref()).map(|s| &s.v));
-    }
-    cites.extend(e.events.iter().flat_map(|x| &x.sources).map(|s| &s.v));
-    for p in &e.positions {
-        for h in &p.holders {
-            cites.extend(h.cite.iter().chain(&h.source).map(|s| &s.v));
-        }
-    }
-    cites.extend(e.testimonies.iter().filter_map(|t| t.source.as_ref()).map(|s| &s.v));
     let mut out: Vec<(&str, std::ops::Range<usize>)> =
-        cites.into_iter().flat_map(|c| c.items.iter().map(|i| (i.key.as_str(), i.key_span.clone()))).collect();
+        e.citations().into_iter().flat_map(|c| c.items.iter().map(|i| (i.key.as_str(), i.key_span.clone()))).collect();
     // `nocite: "@*"` (Pandoc: every work) is handled by check_bibliography.
     out.extend(e.nocite.iter().filter(|n| n.v != "*").map(|n| (n.v.as_str(), n.span.clone())));
     out

@@ -503,6 +503,27 @@ pub struct Entry {
     pub front_matter: Range<usize>,
 }
 
+impl Entry {
+    /// Every citation of the entry in reading order: the prose first, then
+    /// the data (estimates, events, positions, testimonies). Checks resolve
+    /// them and the renderer registers them with the citation engine in
+    /// this order.
+    pub fn citations(&self) -> Vec<&Citation> {
+        let mut v: Vec<&Citation> = self.body.citations.iter().collect();
+        for f in &self.figures {
+            v.extend(f.estimates.iter().filter_map(|x| x.source.as_ref()).map(|s| &s.v));
+        }
+        v.extend(self.events.iter().flat_map(|x| &x.sources).map(|s| &s.v));
+        for p in &self.positions {
+            for h in &p.holders {
+                v.extend(h.cite.iter().chain(&h.source).map(|s| &s.v));
+            }
+        }
+        v.extend(self.testimonies.iter().filter_map(|t| t.source.as_ref()).map(|s| &s.v));
+        v
+    }
+}
+
 /// A personal or corporate name in a bibliography record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Name {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::access::{Audience, SiteEntry, View};
-use crate::model::{Citation, DateField, Entry, EntryKind, Estimate, Figure, Place, Rank, Status, Work};
+use crate::model::{DateField, Entry, EntryKind, Estimate, Figure, Place, Rank, Status, Work};
 use crate::parse::edtf;
 use crate::render::body::{self, TocItem};
 use crate::render::cite::{self, BibItem};
@@ -208,23 +208,6 @@ fn is_fuzzy(d: &edtf::Edtf) -> bool {
     d.is_approximate() || d.is_uncertain() || d.has_unspecified()
 }
 
-/// Every citation of an entry in the order they are registered with the
-/// citation engine: the prose first, then the data.
-fn entry_citations(e: &Entry) -> Vec<&Citation> {
-    let mut v: Vec<&Citation> = e.body.citations.iter().collect();
-    for f in &e.figures {
-        v.extend(f.estimates.iter().filter_map(|x| x.source.as_ref()).map(|s| &s.v));
-    }
-    v.extend(e.events.iter().flat_map(|x| &x.sources).map(|s| &s.v));
-    for p in &e.positions {
-        for h in &p.holders {
-            v.extend(h.cite.iter().chain(&h.source).map(|s| &s.v));
-        }
-    }
-    v.extend(e.testimonies.iter().filter_map(|t| t.source.as_ref()).map(|s| &s.v));
-    v
-}
-
 #[derive(Serialize)]
 struct EntryCtx {
     slug: String,
@@ -405,7 +388,7 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
     let root = root_of(&path);
     let style = cx.view.config.citation_style;
 
-    let all = entry_citations(e);
+    let all = e.citations();
     let nocite: Vec<&str> = if e.nocite.iter().any(|n| n.v == "*") {
         cx.view.works.iter().map(|w| w.key.v.as_str()).collect()
     } else {
