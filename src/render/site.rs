@@ -956,6 +956,7 @@ fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String,
                 name => p.display_name(), url => format!("{root}{}", Urls::place(&p.id.v)), other_names => names_of(p),
                 kind => p.kind.map(|k| k.as_str()).unwrap_or_default(), coordinates => coords(p).unwrap_or_default(),
                 entry_count => mentions.get(p.id.v.as_str()).map(|s| s.len()).unwrap_or(0),
+                verified => p.verified,
             }
         })
         .collect();
