@@ -413,7 +413,9 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
     // An entry's own empty "## Bibliography" (the template's last section)
     // is where the generated bibliography goes.
     let mut references = ("references".to_string(), "References".to_string());
-    if let Some(last) = body.toc.last().filter(|s| s.level == 2 && matches!(s.anchor.as_str(), "bibliography" | "references")) {
+    if let Some(last) =
+        body.toc.last().filter(|s| s.level == 2 && matches!(s.anchor.as_str(), "bibliography" | "references"))
+    {
         let marker = format!("id=\"{}\"", last.anchor);
         if let Some(i) = body.html.rfind(&marker) {
             let start = body.html[..i].rfind("<h2").unwrap_or(i);
