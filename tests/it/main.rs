@@ -3,5 +3,6 @@
 mod build;
 mod check_fixtures;
 mod cli;
+mod import;
 mod malformed;
 mod sample;
