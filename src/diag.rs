@@ -123,6 +123,15 @@ pub mod codes {
     pub const MARKDOWN_UNCLOSED_DIV: &str = "markdown.unclosed-div";
     pub const LINK_BROKEN: &str = "link.broken";
     pub const RESTRICTED_LEAK_RISK: &str = "restricted.leak-risk";
+    // Reported by `attest import` only (see docs/import.md).
+    pub const BIBLIOGRAPHY_UNPARSED: &str = "bibliography.unparsed";
+    pub const IMPORT_ENTRY_EXISTS: &str = "import.entry-exists";
+    pub const IMPORT_METADATA: &str = "import.metadata";
+    pub const IMPORT_CITATION_AMBIGUOUS: &str = "import.citation-ambiguous";
+    pub const IMPORT_CITATION_NOT_CONVERTED: &str = "import.citation-not-converted";
+    pub const IMPORT_FIGURE_CANDIDATE: &str = "import.figure-candidate";
+    pub const IMPORT_DUPLICATE: &str = "import.duplicate";
+    pub const IMPORT_KEY_RENAMED: &str = "import.key-renamed";
 
     /// Every code, in the order of the documentation table.
     pub const ALL: &[&str] = &[
@@ -163,6 +172,14 @@ pub mod codes {
         MARKDOWN_UNCLOSED_DIV,
         LINK_BROKEN,
         RESTRICTED_LEAK_RISK,
+        BIBLIOGRAPHY_UNPARSED,
+        IMPORT_ENTRY_EXISTS,
+        IMPORT_METADATA,
+        IMPORT_CITATION_AMBIGUOUS,
+        IMPORT_CITATION_NOT_CONVERTED,
+        IMPORT_FIGURE_CANDIDATE,
+        IMPORT_DUPLICATE,
+        IMPORT_KEY_RENAMED,
     ];
 }
 

@@ -26,6 +26,7 @@ pub mod check;
 pub mod config;
 pub mod diag;
 pub mod export;
+pub mod import;
 pub mod index;
 pub mod model;
 pub mod parse;

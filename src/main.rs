@@ -47,6 +47,40 @@ enum Command {
         /// A new (or empty) folder.
         dir: PathBuf,
     },
+    /// Bring existing material in: legacy case studies, reference-manager exports.
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Convert legacy plain-text case studies into entries and merge their reference lists
+    /// into bibliography/imported.bib.
+    Legacy {
+        /// The text files (UTF-8), one case study each; the file name gives the entry's name.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The encyclopedia's folder.
+        #[arg(long)]
+        into: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Merge BibTeX/BibLaTeX, CSL-JSON or RIS files into bibliography/imported.bib.
+    Bib {
+        /// The exports (.bib, .json, .ris).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The encyclopedia's folder.
+        #[arg(long)]
+        into: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +98,71 @@ fn main() -> ExitCode {
         Command::Build { dir, out, include_restricted } => build(&dir, out, include_restricted),
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
+        Command::Import { what: Import::Legacy { files, into, format } } => {
+            import(&files, &into, format, attest::import::legacy::import)
+        }
+        Command::Import { what: Import::Bib { files, into, format } } => {
+            import(&files, &into, format, attest::import::bib::import)
+        }
+    }
+}
+
+type Importer =
+    fn(&attest::import::Project, attest::source::SourceSet, Vec<attest::diag::Diagnostic>) -> attest::import::Outcome;
+
+/// Runs an import: exit 0 when written and the report has no errors, 1
+/// when written with errors in the report, 2 when nothing was written.
+fn import(files: &[PathBuf], into: &std::path::Path, format: Format, importer: Importer) -> ExitCode {
+    let project = match attest::import::Project::load(into) {
+        Ok(p) => p,
+        Err(e) => {
+            let code = match e {
+                attest::import::ProjectError::Config(_) => "config.invalid",
+                attest::import::ProjectError::Load(_) => "config.missing",
+            };
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({"diagnostics": [{"severity": "error", "code": code, "message": e.to_string(),
+                        "file": null, "line": null, "column": null, "hint": null}], "summary": null})
+                ),
+                Format::Human => eprintln!("error[{code}]: {e}"),
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, problems) = attest::import::read_inputs(files);
+    let outcome = importer(&project, inputs, problems);
+    let report = &outcome.report;
+    let show = |report: &attest::import::Report| match format {
+        Format::Json => println!("{}", report.json()),
+        Format::Human => print!("{}", report.human(std::io::stdout().is_terminal())),
+    };
+    show(report);
+    if report.refused() {
+        eprintln!("error: nothing was written (see the errors above)");
+        return ExitCode::from(2);
+    }
+    match attest::import::write(into, &outcome) {
+        Ok(written) => {
+            if matches!(format, Format::Human) {
+                for p in &written {
+                    println!("wrote {}", p.display());
+                }
+                if written.is_empty() {
+                    println!("nothing new to write");
+                }
+            }
+            if report.counts().0 > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

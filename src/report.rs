@@ -56,7 +56,9 @@ pub fn summary(a: &Analysis) -> Summary {
     }
 }
 
-fn json_diag<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+/// One diagnostic in the JSON shape, with its line and column computed from
+/// `sources` (shared by `check` and `import`).
+pub fn json_diag<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let (file, line, column) = match d.file {
         Some(f) => {
             let src = sources.get(f);
@@ -125,22 +127,21 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
-/// Compiler-style text: `file:line:column`, the source line, a caret and the
-/// hint, for every diagnostic, then a summary line. `color` turns on ANSI
-/// colours and Unicode frames (for terminals).
-pub fn human(a: &Analysis, color: bool) -> String {
+/// Compiler-style text for each diagnostic (quoting its line of `sources`),
+/// without a summary: shared by `check` and `import`.
+pub fn human_diagnostics(sources: &SourceSet, diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
     let mut out = String::new();
-    for d in &a.diagnostics {
+    for d in diagnostics {
         let src = d.file.map(|f| {
-            let s = a.sources.get(f);
+            let s = sources.get(f);
             miette::NamedSource::new(s.path.clone(), s.text.clone())
         });
         let shown = Shown { d, src };
-        if let Some(f) = d.file.filter(|f| a.sources.get(*f).text.is_empty()) {
+        if let Some(f) = d.file.filter(|f| sources.get(*f).text.is_empty()) {
             // Nothing to quote (unreadable file): say where in the headline.
-            out.push_str(&format!("{}[{}]: {}: {}\n", d.severity.as_str(), d.code, a.sources.get(f).path, d.message));
+            out.push_str(&format!("{}[{}]: {}: {}\n", d.severity.as_str(), d.code, sources.get(f).path, d.message));
             if let Some(h) = &d.hint {
                 out.push_str(&format!("  help: {h}\n"));
             }
@@ -150,6 +151,14 @@ pub fn human(a: &Analysis, color: bool) -> String {
         let _ = handler.render_report(&mut out, &shown);
         out.push('\n');
     }
+    out
+}
+
+/// Compiler-style text: `file:line:column`, the source line, a caret and the
+/// hint, for every diagnostic, then a summary line. `color` turns on ANSI
+/// colours and Unicode frames (for terminals).
+pub fn human(a: &Analysis, color: bool) -> String {
+    let mut out = human_diagnostics(&a.sources, &a.diagnostics, color);
     let s = summary(a);
     out.push_str(&format!(
         "{} error{}, {} warning{} in {} entr{}, {} work{}, {} place{}\n",

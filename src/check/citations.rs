@@ -44,12 +44,24 @@ pub(super) fn check_entry(idx: &Index, e: &Entry, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether `check` reports a `key` that no work has as
+/// `citation.year-mismatch` rather than `citation.unresolved`: its author
+/// part (the letters before a four-digit year) is the folded family name of
+/// the first author of some works, and none of them is from that year.
+/// `attest import` uses it so that its report and `check` agree.
+pub fn is_year_mismatch<'a>(works: impl IntoIterator<Item = &'a Work>, key: &str) -> bool {
+    let (author, year) = key_author_year(key);
+    let Some(y) = year else { return false };
+    let same: Vec<&Work> = works.into_iter().filter(|w| authored_by(w, &author)).collect();
+    !same.is_empty() && !same.iter().any(|w| w.year == Some(y))
+}
+
 fn unresolved(idx: &Index, e: &Entry, key: &str, span: std::ops::Range<usize>) -> Diagnostic {
     let (author, year) = key_author_year(key);
     let same_author: Vec<&Work> = idx.corpus.works.iter().filter(|w| authored_by(w, &author)).collect();
     let by_key = closest(key, idx.corpus.works.iter().map(|w| w.key.v.as_str()), 3);
     if let Some(y) = year {
-        if !same_author.is_empty() && !same_author.iter().any(|w| w.year == Some(y)) {
+        if is_year_mismatch(same_author.iter().copied(), key) {
             let list: Vec<String> = same_author.iter().map(|w| format!("@{} ({})", w.key.v, w.short())).collect();
             return Diagnostic::error(
                 codes::CITATION_YEAR_MISMATCH,

@@ -10,7 +10,7 @@
 //! site builder.
 
 mod citations;
-pub use citations::cited_keys;
+pub use citations::{cited_keys, fold, is_year_mismatch};
 mod entries;
 mod places;
 mod restricted;

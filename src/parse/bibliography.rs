@@ -270,7 +270,7 @@ fn first_year(s: &str) -> Option<i32> {
 
 /// Start offsets of the top-level items of a JSON array (strings skipped),
 /// so a CSL-JSON diagnostic can point at its item.
-fn json_items(text: &str) -> Vec<usize> {
+pub(crate) fn json_items(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let (mut depth, mut in_str, mut esc) = (0usize, false, false);
     for (i, c) in text.char_indices() {

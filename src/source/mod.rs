@@ -29,6 +29,9 @@ pub enum FileKind {
     HayagrivaYaml,
     /// `places.yaml` or `places/*.yaml`.
     Places,
+    /// A file given to `attest import` (a legacy case study, a reference
+    /// list): not part of the project, read only to be converted.
+    Import,
 }
 
 /// One file of the project, read into memory.
