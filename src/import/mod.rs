@@ -554,17 +554,7 @@ impl Record {
     }
 }
 
-/// The first four-digit year in a text.
-pub fn first_year(s: &str) -> Option<i32> {
-    let b = s.as_bytes();
-    (0..b.len().saturating_sub(3))
-        .find(|&i| {
-            b[i..i + 4].iter().all(u8::is_ascii_digit)
-                && (i == 0 || !b[i - 1].is_ascii_digit())
-                && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-        })
-        .and_then(|i| s[i..i + 4].parse().ok())
-}
+pub use crate::parse::bibliography::first_year;
 
 /// The text to write as `bibliography/imported.bib`: what it held, then the
 /// new records (None when there is nothing new).

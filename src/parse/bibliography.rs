@@ -261,10 +261,15 @@ fn person(p: biblatex::Person) -> Name {
     Name { family, given: Some(p.given_name).filter(|g| !g.is_empty()) }
 }
 
-fn first_year(s: &str) -> Option<i32> {
+/// The first four-digit year in a text (a run of exactly four digits).
+pub fn first_year(s: &str) -> Option<i32> {
     let b = s.as_bytes();
     (0..b.len().saturating_sub(3))
-        .find(|&i| b[i..i + 4].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit()))
+        .find(|&i| {
+            b[i..i + 4].iter().all(u8::is_ascii_digit)
+                && (i == 0 || !b[i - 1].is_ascii_digit())
+                && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        })
         .and_then(|i| s[i..i + 4].parse().ok())
 }
 

@@ -327,18 +327,13 @@ fn date(value: &Value) -> Option<Date> {
         d.approximate |= approximate;
         return Some(d);
     }
-    first_year(raw).map(|year| Date { year, month: None, day: None, approximate, season: None })
-}
-
-fn first_year(s: &str) -> Option<i32> {
-    let b = s.as_bytes();
-    (0..b.len().saturating_sub(3))
-        .find(|&i| {
-            b[i..i + 4].iter().all(u8::is_ascii_digit)
-                && (i == 0 || !b[i - 1].is_ascii_digit())
-                && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-        })
-        .and_then(|i| s[i..i + 4].parse().ok())
+    crate::parse::bibliography::first_year(raw).map(|year| Date {
+        year,
+        month: None,
+        day: None,
+        approximate,
+        season: None,
+    })
 }
 
 #[cfg(test)]
