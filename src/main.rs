@@ -69,6 +69,19 @@ enum Import {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Convert Word documents (.docx) into entries and merge their reference lists into
+    /// bibliography/imported.bib.
+    Docx {
+        /// The Word files, one case study each; the file name gives the entry's name.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The encyclopedia's folder.
+        #[arg(long)]
+        into: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Merge BibTeX/BibLaTeX, CSL-JSON or RIS files into bibliography/imported.bib.
     Bib {
         /// The exports (.bib, .json, .ris).
@@ -100,6 +113,9 @@ fn main() -> ExitCode {
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
         Command::Import { what: Import::Legacy { files, into, format } } => {
             import(&files, &into, format, attest::import::read_inputs, attest::import::legacy::import)
+        }
+        Command::Import { what: Import::Docx { files, into, format } } => {
+            import(&files, &into, format, attest::import::docx::read_inputs, attest::import::docx::import)
         }
         Command::Import { what: Import::Bib { files, into, format } } => {
             import(&files, &into, format, attest::import::read_inputs, attest::import::bib::import)

@@ -17,6 +17,7 @@
 //! sees the same code twice rather than two names for one problem.
 
 pub mod bib;
+pub mod docx;
 pub mod legacy;
 pub mod references;
 
