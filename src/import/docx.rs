@@ -422,7 +422,11 @@ pub fn to_text(doc: &Doc) -> String {
     let mut count: u32 = 0;
     // Notes of the header, put after the first heading.
     let mut header_notes: Vec<String> = Vec::new();
-    let paras: Vec<&Para> = doc.paras.iter().filter(|p| !p.plain().trim().is_empty()).collect();
+    let paras: Vec<&Para> = doc
+        .paras
+        .iter()
+        .filter(|p| !p.plain().trim().is_empty() || p.spans.iter().any(|s| matches!(s, Span::Note(_))))
+        .collect();
     let title_at = paras
         .iter()
         .position(|p| p.kind == Kind::Title)

@@ -78,9 +78,12 @@ fn footnotes() -> String {
 <w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
 <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>{}</w:p></w:footnote>
 <w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r>{}</w:p></w:footnote>
+<w:footnote w:id="3"><w:p><w:r><w:footnoteRef/></w:r>{}</w:p><w:p>{}</w:p></w:footnote>
 </w:footnotes>"#,
         r(" The harbour register is lost (Quillfeather, 2003: 17)."),
         r(" Written in exile."),
+        r(" A note on its own line,"),
+        r("in two paragraphs."),
     )
 }
 
@@ -108,6 +111,7 @@ fn case_study() -> Vec<u8> {
         p(Some("Zitat"), &r("“We left with what we could carry.” (Brannoch and Selley, 1998: 12)")),
         r#"<w:p><w:pPr><w:ind w:left="720"/></w:pPr><w:r><w:t>An indented recollection of the last ferry.</w:t></w:r></w:p>"#.to_string(),
         r#"<w:p><w:r><w:t>Kept</w:t></w:r><w:del w:id="9"><w:r><w:delText>deleted words</w:delText></w:r></w:del><w:ins w:id="10"><w:r><w:t> and inserted.</w:t></w:r></w:ins></w:p>"#.to_string(),
+        p(None, &note_ref(3)),
         p(Some("berschrift1"), &r("Bibliography")),
         p(None, &r("Brannoch, E. and Selley, M., 1998, “The marsh wardens”, Journal of Invented Waters, 4, 2: 1-30.")),
         p(None, &format!("{}{}{}", r("Quillfeather, T., 2003, "), ri("Drained lands"), r(", Port Ismay: Lanternhouse."))),
@@ -158,6 +162,7 @@ fn a_word_case_study_becomes_an_entry() {
     assert!(entry.contains("> “We left with what we could carry.” [@brannoch1998, p. 12]"), "{entry}");
     assert!(entry.contains("> An indented recollection of the last ferry."), "{entry}");
     assert!(entry.contains("Kept and inserted."), "{entry}");
+    assert!(entry.contains("\n[^3]\n\n[^3]: A note on its own line, in two paragraphs.\n"), "{entry}");
     assert!(!entry.contains("deleted words"), "{entry}");
     assert!(!entry.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c)), "no marker is left: {entry}");
     // References parsed into BibLaTeX.
