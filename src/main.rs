@@ -69,6 +69,19 @@ enum Import {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Convert Word documents (.docx) into entries and merge their reference lists into
+    /// bibliography/imported.bib.
+    Docx {
+        /// The Word files, one case study each; the file name gives the entry's name.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The encyclopedia's folder.
+        #[arg(long)]
+        into: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Merge BibTeX/BibLaTeX, CSL-JSON or RIS files into bibliography/imported.bib.
     Bib {
         /// The exports (.bib, .json, .ris).
@@ -99,20 +112,24 @@ fn main() -> ExitCode {
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
         Command::Import { what: Import::Legacy { files, into, format } } => {
-            import(&files, &into, format, attest::import::legacy::import)
+            import(&files, &into, format, attest::import::read_inputs, attest::import::legacy::import)
+        }
+        Command::Import { what: Import::Docx { files, into, format } } => {
+            import(&files, &into, format, attest::import::docx::read_inputs, attest::import::docx::import)
         }
         Command::Import { what: Import::Bib { files, into, format } } => {
-            import(&files, &into, format, attest::import::bib::import)
+            import(&files, &into, format, attest::import::read_inputs, attest::import::bib::import)
         }
     }
 }
 
+type Reader = fn(&[PathBuf]) -> (attest::source::SourceSet, Vec<attest::diag::Diagnostic>);
 type Importer =
     fn(&attest::import::Project, attest::source::SourceSet, Vec<attest::diag::Diagnostic>) -> attest::import::Outcome;
 
 /// Runs an import: exit 0 when written and the report has no errors, 1
 /// when written with errors in the report, 2 when nothing was written.
-fn import(files: &[PathBuf], into: &std::path::Path, format: Format, importer: Importer) -> ExitCode {
+fn import(files: &[PathBuf], into: &std::path::Path, format: Format, reader: Reader, importer: Importer) -> ExitCode {
     let project = match attest::import::Project::load(into) {
         Ok(p) => p,
         Err(e) => {
@@ -131,7 +148,7 @@ fn import(files: &[PathBuf], into: &std::path::Path, format: Format, importer: I
             return ExitCode::from(2);
         }
     };
-    let (inputs, problems) = attest::import::read_inputs(files);
+    let (inputs, problems) = reader(files);
     let outcome = importer(&project, inputs, problems);
     let report = &outcome.report;
     let show = |report: &attest::import::Report| match format {

@@ -214,7 +214,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// The sections of the legacy template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Concept {
+pub(super) enum Concept {
     Context,
     Perpetrators,
     Victims,
@@ -258,7 +258,7 @@ impl Concept {
         }
     }
 
-    fn of(text: &str) -> Option<Concept> {
+    pub(super) fn of(text: &str) -> Option<Concept> {
         let f = crate::check::fold(text);
         Concept::ALL.into_iter().find(|c| c.keys().iter().any(|k| f.starts_with(k)))
     }
@@ -297,7 +297,7 @@ fn heading_like(t: &str, max_words: usize) -> bool {
 /// `Victims` (a known heading without its letter). `next` is the letter
 /// expected after the headings seen so far; an unknown heading is taken
 /// only with a letter that does not go backwards.
-fn heading_of(raw: &str, next: char) -> Option<(Option<char>, &str, Option<Concept>)> {
+pub(super) fn heading_of(raw: &str, next: char) -> Option<(Option<char>, &str, Option<Concept>)> {
     let t = raw.trim_matches(is_space);
     let mut cs = t.char_indices();
     if let (Some((_, l)), Some((i, d))) = (cs.next(), cs.next()) {

@@ -17,6 +17,7 @@
 //! sees the same code twice rather than two names for one problem.
 
 pub mod bib;
+pub mod docx;
 pub mod legacy;
 pub mod references;
 
@@ -102,6 +103,16 @@ impl Project {
 /// Reads the files given on the command line. A file that cannot be read
 /// is present with empty text and `ok: false`, and a diagnostic says why.
 pub fn read_inputs(paths: &[PathBuf]) -> (SourceSet, Vec<Diagnostic>) {
+    read_inputs_with(paths, crate::source::load::MAX_FILE_SIZE, |b| decode(b).map_err(|m| (codes::FILE_ENCODING, m)))
+}
+
+/// [`read_inputs`] for files up to `max` bytes whose text `decode` gives
+/// (or the code and message of why it cannot).
+pub fn read_inputs_with(
+    paths: &[PathBuf],
+    max: u64,
+    decode: impl Fn(&[u8]) -> Result<String, (&'static str, String)>,
+) -> (SourceSet, Vec<Diagnostic>) {
     let mut set = SourceSet::new();
     let mut diags = Vec::new();
     for p in paths {
@@ -109,10 +120,9 @@ pub fn read_inputs(paths: &[PathBuf]) -> (SourceSet, Vec<Diagnostic>) {
         let problem = |code, msg: String| (code, msg);
         let read = match std::fs::metadata(p) {
             Ok(m) if !m.is_file() => Err(problem(codes::FILE_UNREADABLE, "not a regular file".to_string())),
-            Ok(m) if m.len() > crate::source::load::MAX_FILE_SIZE => Err(problem(
-                codes::FILE_TOO_LARGE,
-                format!("the file is larger than {} MiB", crate::source::load::MAX_FILE_SIZE / 1048576),
-            )),
+            Ok(m) if m.len() > max => {
+                Err(problem(codes::FILE_TOO_LARGE, format!("the file is larger than {} MiB", max / 1048576)))
+            }
             Ok(_) => {
                 std::fs::read(p).map_err(|e| problem(codes::FILE_UNREADABLE, format!("cannot read the file: {e}")))
             }
@@ -122,7 +132,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> (SourceSet, Vec<Diagnostic>) {
             Err(p) => (SourceFile::new(shown, FileKind::Import, ""), Some(p)),
             Ok(bytes) => match decode(&bytes) {
                 Ok(text) => (SourceFile::new(shown, FileKind::Import, text), None),
-                Err(msg) => (SourceFile::new(shown, FileKind::Import, ""), Some((codes::FILE_ENCODING, msg))),
+                Err(p) => (SourceFile::new(shown, FileKind::Import, ""), Some(p)),
             },
         };
         let mut file = file;

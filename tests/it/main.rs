@@ -3,6 +3,7 @@
 mod build;
 mod check_fixtures;
 mod cli;
+mod docx;
 mod import;
 mod malformed;
 mod sample;
