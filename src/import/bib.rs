@@ -78,6 +78,21 @@ struct Incoming {
     body: Body,
 }
 
+impl Incoming {
+    /// A record parsed from CSL-JSON or RIS.
+    fn from_record(key: Option<String>, span: Range<usize>, record: Record) -> Self {
+        Incoming {
+            key,
+            span,
+            identity: record.identity(),
+            short: record.short(),
+            family: record.first_family().to_string(),
+            title: record.field("title").unwrap_or("").to_string(),
+            body: Body::Record(record),
+        }
+    }
+}
+
 enum Body {
     /// A BibTeX record as written, and the offset of its key in it.
     Raw { text: String, key_at: Range<usize> },
@@ -441,15 +456,7 @@ fn read_csl_json(file: FileId, src: &SourceFile, diags: &mut Vec<Diagnostic>) ->
                 .or_else(|| str_of(item, "id"))
                 .filter(|k| usable_key(k))
                 .map(str::to_string);
-            Incoming {
-                key,
-                span: at..at + 1,
-                identity: record.identity(),
-                short: record.short(),
-                family: record.first_family().to_string(),
-                title: record.field("title").unwrap_or("").to_string(),
-                body: Body::Record(record),
-            }
+            Incoming::from_record(key, at..at + 1, record)
         })
         .collect()
 }
@@ -607,15 +614,7 @@ fn read_ris(file: FileId, src: &SourceFile) -> Vec<Incoming> {
         .into_iter()
         .map(|(at, tags)| {
             let (record, key) = ris_to_record(&tags);
-            Incoming {
-                key,
-                span: at..at + 2,
-                identity: record.identity(),
-                short: record.short(),
-                family: record.first_family().to_string(),
-                title: record.field("title").unwrap_or("").to_string(),
-                body: Body::Record(record),
-            }
+            Incoming::from_record(key, at..at + 2, record)
         })
         .collect()
 }
