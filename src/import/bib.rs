@@ -16,8 +16,7 @@ use std::ops::Range;
 use serde_json::{json, Value};
 
 use super::{
-    is_plain_key, key_base, normalize_doi, raw_field, warning, Identity, Known, Library, Outcome, Person, Project,
-    Record, Report,
+    is_plain_key, key_base, warning, work_doi, Identity, Known, Library, Outcome, Person, Project, Record, Report,
 };
 use crate::diag::{codes, Diagnostic};
 use crate::source::{FileId, SourceFile, SourceSet};
@@ -283,13 +282,7 @@ fn read_bibtex(file: FileId, src: &SourceFile, diags: &mut Vec<Diagnostic>) -> V
     works
         .into_iter()
         .map(|w| {
-            let doi = w
-                .record
-                .as_ref()
-                .and_then(|r| r.doi())
-                .map(str::to_string)
-                .or_else(|| raw_field(&w.raw, "doi"))
-                .and_then(|d| normalize_doi(&d));
+            let doi = work_doi(&w);
             let key_at = w.key.span.start - w.span.start..w.key.span.end - w.span.start;
             Incoming {
                 key: Some(w.key.v.clone()),

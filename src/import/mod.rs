@@ -312,6 +312,16 @@ impl Identity {
     }
 }
 
+/// A work's DOI (from its record, else its raw BibLaTeX), normalised.
+pub fn work_doi(w: &Work) -> Option<String> {
+    w.record
+        .as_ref()
+        .and_then(|r| r.doi())
+        .map(str::to_string)
+        .or_else(|| raw_field(&w.raw, "doi"))
+        .and_then(|d| normalize_doi(&d))
+}
+
 /// A DOI in the form records are compared in: lowercase, no resolver.
 pub fn normalize_doi(doi: &str) -> Option<String> {
     let d = doi.trim();
@@ -354,13 +364,7 @@ impl Library {
     pub fn new(project: &Project) -> Library {
         let mut lib = Library::default();
         for w in &project.works {
-            let doi = w
-                .record
-                .as_ref()
-                .and_then(|r| r.doi())
-                .map(str::to_string)
-                .or_else(|| raw_field(&w.raw, "doi"))
-                .and_then(|d| normalize_doi(&d));
+            let doi = work_doi(w);
             lib.add(Known {
                 key: w.key.v.clone(),
                 identity: Identity::of_work(w, doi),
