@@ -137,8 +137,11 @@ mod fold;
 
 pub use fold::fold;
 
-/// One searchable document (an entry section, a place, a work).
-#[derive(Debug, Clone, PartialEq)]
+/// One searchable document (an entry section, an event, a place, a work).
+///
+/// The static index reads the first four fields; the server's full-text
+/// index also files documents by the facets after them.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchDoc {
     /// Page URL relative to the site root, with anchor (`entries/x/#victims`).
     pub url: String,
@@ -148,6 +151,22 @@ pub struct SearchDoc {
     pub section: String,
     /// Plain text to index and to cut snippets from.
     pub text: String,
+    /// The entry the document belongs to (`None` for places and works), so
+    /// that one entry's documents can be replaced on their own.
+    pub entry: Option<String>,
+    /// What it is: the entry's kind (`case-study`, `essay`, `chronology`,
+    /// ...), or `event`, `place`, `work`.
+    pub kind: String,
+    /// Gazetteer ids it concerns (for a place: itself and what encloses it).
+    pub places: Vec<String>,
+    /// Earliest and latest day it covers (an entry's period, an event's
+    /// date, a work's year), from the EDTF bounds; open ends are
+    /// [`Day::MIN`](crate::parse::edtf::Day::MIN) and `Day::MAX`.
+    pub period: Option<(crate::parse::edtf::Day, crate::parse::edtf::Day)>,
+    /// Authors (of the entry, or of the work).
+    pub authors: Vec<String>,
+    /// Language code (`en`, `ru`, ...).
+    pub language: String,
 }
 
 /// Where [`build`] puts the index, relative to the site root.

@@ -85,7 +85,7 @@ fn english_prefixes_survive() {
 }
 
 fn doc(url: &str, title: &str, section: &str, text: &str) -> SearchDoc {
-    SearchDoc { url: url.into(), title: title.into(), section: section.into(), text: text.into() }
+    SearchDoc { url: url.into(), title: title.into(), section: section.into(), text: text.into(), ..Default::default() }
 }
 
 #[test]

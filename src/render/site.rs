@@ -706,12 +706,65 @@ fn how_to_cite(cx: &Ctx, e: &Entry, url: &str) -> String {
     s
 }
 
+/// A rendered site: its files, and the documents its search index was made of.
+#[derive(Debug, Clone)]
+pub struct RenderedSite {
+    /// `(path relative to the site root, contents)`, sorted by path.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The searchable documents (entry sections, events, places, works),
+    /// for a server's own full-text index.
+    pub search_docs: Vec<crate::index::SearchDoc>,
+    /// Each entry's body cut into its sections, by slug.
+    pub sections: std::collections::HashMap<String, Vec<SectionHtml>>,
+}
+
+/// A part of an entry's rendered body: the text before the first section,
+/// or one section (a level-2 heading and what follows it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SectionHtml {
+    /// The heading's id (empty for the text before the first section).
+    pub anchor: String,
+    /// The heading's text (empty for the text before the first section).
+    pub title: String,
+    /// Sanitised HTML, heading included.
+    pub html: String,
+}
+
+/// Cuts an entry's rendered body at its level-2 headings.
+fn sections_of(r: &RenderedEntry) -> Vec<SectionHtml> {
+    let html = &r.body_html;
+    let mut cuts: Vec<(usize, &str, &str)> = Vec::new();
+    for item in r.toc.iter().filter(|t| t.level == 2) {
+        if let Some(i) = html.find(&format!("id=\"{}\"", item.anchor)) {
+            let start = html[..i].rfind('<').unwrap_or(i);
+            cuts.push((start, &item.anchor, &item.title));
+        }
+    }
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let first = cuts.first().map(|c| c.0).unwrap_or(html.len());
+    out.push(SectionHtml { anchor: String::new(), title: String::new(), html: html[..first].to_string() });
+    for (i, (start, anchor, title)) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).map(|c| c.0).unwrap_or(html.len());
+        out.push(SectionHtml {
+            anchor: anchor.to_string(),
+            title: title.to_string(),
+            html: html[*start..end].to_string(),
+        });
+    }
+    out
+}
+
 /// Renders the whole site. `tick` is called once per entry rendered.
 pub fn render_site(
     view: &View,
     theme: &Theme,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    render(view, theme, tick).map(|s| s.files)
+}
+
+/// Renders the whole site and keeps its search documents.
+pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<RenderedSite, RenderError> {
     let env = environment(theme)?;
     let c = &view.config;
     let cx = Ctx {
@@ -752,11 +805,13 @@ pub fn render_site(
     files.insert("assets/style.css".into(), theme.css.clone().into_bytes());
     files.insert("assets/site.js".into(), SITE_JS.as_bytes().to_vec());
     files.insert(crate::index::SCRIPT_PATH.into(), crate::index::SEARCH_JS.as_bytes().to_vec());
-    for (p, b) in crate::index::build(&search_docs(&cx, &rendered)) {
+    let search_docs = search_docs(&cx, &rendered);
+    for (p, b) in crate::index::build(&search_docs) {
         files.insert(p, b);
     }
     exports(&cx, &mut files);
-    Ok(files.into_iter().collect())
+    let sections = view.entries.iter().zip(&rendered).map(|(se, r)| (se.entry.slug.clone(), sections_of(r))).collect();
+    Ok(RenderedSite { files: files.into_iter().collect(), search_docs, sections })
 }
 
 #[derive(Serialize, Clone)]
@@ -1186,6 +1241,18 @@ fn text_of(html: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Earliest and latest day of an EDTF field, for the search facets.
+fn bounds(d: Option<&DateField>) -> Option<(edtf::Day, edtf::Day)> {
+    let e = d?.edtf.as_ref()?;
+    Some((e.earliest().unwrap_or(edtf::Day::MIN), e.latest().unwrap_or(edtf::Day::MAX)))
+}
+
+/// The language a BibLaTeX record declares (`langid`, `language`), as a code.
+fn work_language(w: &Work) -> Option<String> {
+    let lang = w.record.as_ref()?.language()?;
+    Some(lang.language.as_str().to_string())
+}
+
 fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::SearchDoc> {
     use crate::index::SearchDoc;
     let mut docs = Vec::new();
@@ -1193,49 +1260,84 @@ fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::Search
         let e = &se.entry;
         let url = Urls::entry(&e.slug);
         // The summary and everything before the first section.
-        let html = &r.body_html;
-        let mut cuts: Vec<(usize, String, String)> = Vec::new();
-        for item in &r.toc {
-            if item.level != 2 {
-                continue;
-            }
-            if let Some(i) = html.find(&format!("id=\"{}\"", item.anchor)) {
-                let start = html[..i].rfind('<').unwrap_or(i);
-                cuts.push((start, item.anchor.clone(), item.title.clone()));
-            }
-        }
+        let sections = sections_of(r);
         let mut intro = e.summary.clone().unwrap_or_default();
         intro.push(' ');
-        intro.push_str(&text_of(&html[..cuts.first().map(|c| c.0).unwrap_or(html.len())]));
+        intro.push_str(&text_of(&sections[0].html));
         let mut extra: Vec<String> = e.tags.clone();
         for p in e.places.iter().filter_map(|p| cx.places.get(p.v.as_str())) {
             extra.extend(p.names.iter().map(|n| n.name.clone()));
         }
         intro.push(' ');
         intro.push_str(&extra.join(" "));
+        // What every document of this entry is filed under.
+        let facets = SearchDoc {
+            entry: Some(e.slug.clone()),
+            kind: e.kind.as_ref().map(|k| k.v.as_str()).unwrap_or("entry").to_string(),
+            places: e.places.iter().map(|p| p.v.clone()).collect(),
+            period: bounds(e.period.as_ref()),
+            authors: e.authors.iter().map(|a| a.name.clone()).collect(),
+            language: e.language.clone(),
+            ..SearchDoc::default()
+        };
         docs.push(SearchDoc {
             url: url.clone(),
             title: e.title.v.clone(),
             section: kind_label(e.kind.as_ref().map(|k| k.v)).to_string(),
             text: intro.trim().to_string(),
+            ..facets.clone()
         });
-        for (i, (start, anchor, title)) in cuts.iter().enumerate() {
-            let end = cuts.get(i + 1).map(|c| c.0).unwrap_or(html.len());
+        for s in &sections[1..] {
             docs.push(SearchDoc {
-                url: format!("{url}#{anchor}"),
+                url: format!("{url}#{}", s.anchor),
                 title: e.title.v.clone(),
-                section: title.clone(),
-                text: text_of(&html[*start..end]),
+                section: s.title.clone(),
+                text: text_of(&s.html),
+                ..facets.clone()
+            });
+        }
+        for ev in &e.events {
+            let mut text = ev.label.clone();
+            for extra in ev.description.iter().chain(ev.attribution.iter()) {
+                text.push(' ');
+                text.push_str(extra);
+            }
+            for p in ev.places.iter().filter_map(|p| cx.places.get(p.v.as_str())) {
+                for n in &p.names {
+                    text.push(' ');
+                    text.push_str(&n.name);
+                }
+            }
+            docs.push(SearchDoc {
+                url: format!("{url}#event-{}", ev.id.v),
+                title: e.title.v.clone(),
+                section: format!("Event: {}", ev.date.as_ref().map(|d| d.raw.as_str()).unwrap_or("undated")),
+                text,
+                kind: "event".into(),
+                places: ev.places.iter().map(|p| p.v.clone()).collect(),
+                period: bounds(ev.date.as_ref()),
+                ..facets.clone()
             });
         }
     }
     for p in &cx.view.places {
         let names: Vec<&str> = p.names.iter().map(|n| n.name.as_str()).collect();
+        let mut within = vec![p.id.v.clone()];
+        let mut up = p.part_of.as_ref().map(|x| x.v.as_str());
+        while let Some(id) = up.filter(|id| !within.iter().any(|w| w == id)) {
+            within.push(id.to_string());
+            up = cx.places.get(id).and_then(|q| q.part_of.as_ref()).map(|x| x.v.as_str());
+        }
         docs.push(SearchDoc {
             url: Urls::place(&p.id.v),
             title: p.display_name().to_string(),
             section: "Place".to_string(),
             text: format!("{} {}", names.join(" "), p.note.clone().unwrap_or_default()),
+            kind: "place".into(),
+            places: within,
+            period: bounds(p.period.as_ref()),
+            language: cx.site.lang.clone(),
+            ..SearchDoc::default()
         });
     }
     for w in &cx.view.works {
@@ -1246,6 +1348,14 @@ fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::Search
             title: w.title.clone(),
             section: "Work".to_string(),
             text: format!("{} {} {}", authors.join(" "), w.year.map(|y| y.to_string()).unwrap_or_default(), w.title),
+            kind: "work".into(),
+            period: w.year.map(|y| {
+                let y = i64::from(y);
+                (edtf::Day { year: y, month: 1, day: 1 }, edtf::Day { year: y, month: 12, day: 31 })
+            }),
+            authors: w.authors.iter().map(|a| a.family.clone()).collect(),
+            language: work_language(w).unwrap_or_else(|| cx.site.lang.clone()),
+            ..SearchDoc::default()
         });
     }
     docs

@@ -50,7 +50,7 @@ fn node(site: &Site, mut req: Value) -> Value {
 }
 
 fn doc(url: &str, title: &str, section: &str, text: &str) -> SearchDoc {
-    SearchDoc { url: url.into(), title: title.into(), section: section.into(), text: text.into() }
+    SearchDoc { url: url.into(), title: title.into(), section: section.into(), text: text.into(), ..Default::default() }
 }
 
 /// Words the two foldings must agree on: names in every system, the sample
