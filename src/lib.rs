@@ -33,6 +33,8 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod sample;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 
 use rayon::prelude::*;

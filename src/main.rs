@@ -47,6 +47,19 @@ enum Command {
         /// A new (or empty) folder.
         dir: PathBuf,
     },
+    /// Serve the encyclopedia on the web: pages, search and a JSON API. Without DIR, the
+    /// bundled sample; with DIR, that project, reloaded whenever a file is saved.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The encyclopedia's folder (default: the sample bundled in attest).
+        dir: Option<PathBuf>,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The database file (default: DIR/.attest/attest.db; the sample keeps it in memory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Bring existing material in: legacy case studies, reference-manager exports.
     Import {
         #[command(subcommand)]
@@ -111,6 +124,8 @@ fn main() -> ExitCode {
         Command::Build { dir, out, include_restricted } => build(&dir, out, include_restricted),
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
+        #[cfg(feature = "serve")]
+        Command::Serve { dir, addr, db } => serve(dir, addr, db),
         Command::Import { what: Import::Legacy { files, into, format } } => {
             import(&files, &into, format, attest::import::read_inputs, attest::import::legacy::import)
         }
@@ -303,6 +318,32 @@ fn write(dir: &std::path::Path, files: &[(&str, &[u8])], what: &str) -> ExitCode
             );
             ExitCode::SUCCESS
         }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(feature = "serve")]
+fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) -> ExitCode {
+    use attest::serve::{self, Options, Project};
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ATTEST_LOG").unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let project = match dir {
+        Some(d) => Project::Dir(d),
+        None => Project::Embedded,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server's runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(serve::run(Options { project, addr, db })) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

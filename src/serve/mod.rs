@@ -1,0 +1,143 @@
+//! `attest serve`: the encyclopedia as a service. The project is loaded,
+//! checked and rendered with the same pipeline as `attest build`, held in
+//! memory as one [`state::Snapshot`] of the public view, and served: pages,
+//! a JSON API under `/api/v1`, search, and, while a folder is watched,
+//! reloading pages with the checker's errors shown over them.
+//!
+//! ```text
+//! Project ─load─► analyze ─► access::view(Public) ─► render ─► Snapshot ─► app(state): Router
+//!    ▲                                                              │
+//!    └──────────── watch: a saved file → reload → replace ◄─────────┘
+//! ```
+
+pub mod api;
+pub mod app;
+pub mod asset;
+pub mod live;
+pub mod pages;
+pub mod search_page;
+pub mod state;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use app::app;
+pub use state::{AppState, Project};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// What to serve.
+    pub project: Project,
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The database file (default: `.attest/attest.db` in the project).
+    pub db: Option<PathBuf>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The port is taken.
+    #[error(
+        "cannot listen on {0}: the address is already in use (is another server running?); choose another with --addr"
+    )]
+    AddrInUse(SocketAddr),
+    /// Another socket problem.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The project folder cannot be read.
+    #[error(transparent)]
+    Load(#[from] crate::source::load::LoadError),
+    /// The theme cannot be read.
+    #[error(transparent)]
+    Theme(#[from] crate::build::BuildError),
+    /// A template failed.
+    #[error("cannot render the site: {0}")]
+    Render(#[from] crate::render::site::RenderError),
+    /// The folder cannot be watched.
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: notify::Error,
+    },
+    /// The server failed while running.
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Loads the project and serves it until SIGINT or SIGTERM; requests in
+/// flight are finished before it returns.
+pub async fn run(opts: Options) -> Result<(), ServeError> {
+    // Listen first: a taken port is reported before any work is done.
+    let listener = tokio::net::TcpListener::bind(opts.addr).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            ServeError::AddrInUse(opts.addr)
+        } else {
+            ServeError::Listen { addr: opts.addr, source }
+        }
+    })?;
+    let live = matches!(opts.project, Project::Dir(_));
+    let theme = opts.project.theme()?;
+    let loaded = opts.project.load()?;
+    let analysis = crate::analyze(loaded, &|| {});
+    let snap = state::snapshot(&analysis, &theme, live, None)?;
+    let (errors, warnings) = analysis.counts();
+    let title = snap.view.config.title.clone();
+    let entries = snap.view.entries.len();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let state = AppState::new(snap, live, stopped);
+    let _watcher = match &opts.project {
+        Project::Dir(dir) => {
+            let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+            Some(
+                watch::spawn(root, state.clone(), |_| {})
+                    .map_err(|source| ServeError::Watch { path: dir.clone(), source })?,
+            )
+        }
+        Project::Embedded => None,
+    };
+    let addr = listener.local_addr().unwrap_or(opts.addr);
+    tracing::info!(%title, entries, errors, warnings, "serving http://{addr}/");
+    if live {
+        tracing::info!("watching for changes; pages reload when a file is saved");
+    }
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing requests in flight");
+            let _ = stop.send(true);
+        })
+        .await
+        .map_err(ServeError::Serve)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,141 @@
+//! The rendered site over HTTP: paths to files, conditional requests,
+//! stored compressed copies, caching rules and the site's own 404 page.
+
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::asset::{Asset, Encoding};
+use super::state::AppState;
+
+/// The file a URL path names: `/` is `index.html`, `/x/` is
+/// `x/index.html`. `None` for paths that try to leave the site.
+pub fn file_for(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    let rel = decoded.trim_start_matches('/');
+    if rel.split('/').any(|seg| seg == ".." || seg == "." || seg.contains('\\')) || rel.contains('\0') {
+        return None;
+    }
+    Some(if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() })
+}
+
+/// Decodes `%XX` escapes of a path (UTF-8); `None` when malformed.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Answers a GET or HEAD for a file of the site.
+pub async fn serve_file(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+    }
+    let snap = state.snapshot();
+    let Some(path) = file_for(uri.path()) else { return not_found(&state, &headers) };
+    if let Some(asset) = snap.files.get(&path) {
+        return respond(asset, &headers, cache_control(&path, state.is_live()), StatusCode::OK);
+    }
+    // `/entries/x` → `/entries/x/` when that is a page.
+    if !path.ends_with(".html") && snap.files.contains_key(&format!("{path}/index.html")) {
+        let mut to = format!("{}/", uri.path());
+        if let Some(q) = uri.query() {
+            to.push('?');
+            to.push_str(q);
+        }
+        return Redirect::permanent(&to).into_response();
+    }
+    not_found(&state, &headers)
+}
+
+/// The site's 404 page with status 404.
+pub fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
+    let snap = state.snapshot();
+    match snap.files.get("404.html") {
+        Some(asset) => respond(asset, headers, "no-cache", StatusCode::NOT_FOUND),
+        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    }
+}
+
+/// How long a browser may keep a file: pages are revalidated on every view
+/// (an edit must show at once), style sheets and scripts for an hour.
+fn cache_control(path: &str, live: bool) -> &'static str {
+    if live || path.ends_with(".html") || path.ends_with(".xml") || path.ends_with(".txt") {
+        "no-cache"
+    } else {
+        "public, max-age=3600"
+    }
+}
+
+/// Builds the answer for `asset`, honouring `If-None-Match`,
+/// `If-Modified-Since` and `Accept-Encoding`.
+pub fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str, status: StatusCode) -> Response {
+    let last_modified = httpdate::fmt_http_date(asset.modified);
+    let mut common = HeaderMap::new();
+    common.insert(header::ETAG, HeaderValue::from_str(&asset.etag).expect("hex etag"));
+    common.insert(header::LAST_MODIFIED, HeaderValue::from_str(&last_modified).expect("http date"));
+    common.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    common.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if status == StatusCode::OK && not_modified(asset, headers) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    let encoding = if asset.compressible() {
+        Encoding::negotiate(headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()))
+    } else {
+        Encoding::Identity
+    };
+    common.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    if let Some(enc) = encoding.header() {
+        common.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+    }
+    (status, common, asset.encoded(encoding).clone()).into_response()
+}
+
+fn not_modified(asset: &Asset, headers: &HeaderMap) -> bool {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        // Weak comparison (RFC 9110 13.1.2): a `W/` prefix is ignored.
+        return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == asset.etag);
+    }
+    if let Some(ims) = headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()) {
+        if let Ok(since) = httpdate::parse_http_date(ims) {
+            // HTTP dates have whole seconds.
+            let modified = asset.modified.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            let since = since.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            return modified <= since;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_for;
+
+    #[test]
+    fn paths_map_to_files_and_never_leave_the_site() {
+        assert_eq!(file_for("/").as_deref(), Some("index.html"));
+        assert_eq!(file_for("/entries/x/").as_deref(), Some("entries/x/index.html"));
+        assert_eq!(file_for("/assets/style.css").as_deref(), Some("assets/style.css"));
+        assert_eq!(file_for("/places/%D0%93/").as_deref(), Some("places/Г/index.html"));
+        assert_eq!(file_for("/../etc/passwd"), None);
+        assert_eq!(file_for("/a/%2e%2e/b"), None);
+        assert_eq!(file_for("/%zz"), None);
+        assert_eq!(file_for("/a%00b"), None);
+    }
+}

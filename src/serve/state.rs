@@ -1,0 +1,254 @@
+//! What the server holds between requests: the current rendering of the
+//! project as one immutable [`Snapshot`], swapped whole when the project
+//! changes, so a request sees one consistent version from start to end.
+//!
+//! A snapshot is made from the public [`View`] only: pages, API answers and
+//! search results are all cut from it, so restricted material, removed by
+//! [`access::view`](crate::access::view), cannot reach an unauthenticated
+//! answer by any route.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::access::{self, Audience, View};
+use crate::render::site::{self, RenderError, Theme};
+use crate::source::load::{self, LoadError, Loaded};
+use crate::Analysis;
+
+use super::asset::Asset;
+
+/// Where the project comes from.
+#[derive(Debug, Clone)]
+pub enum Project {
+    /// The sample encyclopedia embedded in the binary.
+    Embedded,
+    /// A folder on disk.
+    Dir(PathBuf),
+}
+
+impl Project {
+    /// Reads the project's files.
+    pub fn load(&self) -> Result<Loaded, LoadError> {
+        match self {
+            Project::Embedded => load::load_files(crate::sample::sample_files()),
+            Project::Dir(dir) => load::load_dir(dir),
+        }
+    }
+
+    /// The theme: the project's overrides, or the default.
+    pub fn theme(&self) -> Result<Theme, crate::build::BuildError> {
+        match self {
+            Project::Embedded => Ok(Theme::default()),
+            Project::Dir(dir) => crate::build::load_theme(dir),
+        }
+    }
+}
+
+/// A diagnostic as the browser overlay and `/_attest/status` show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// Stable code.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// Project-relative path.
+    pub file: Option<String>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+/// One consistent rendering of the project.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Counts up from 1 with every reload.
+    pub generation: u64,
+    /// What the public may see; every answer is cut from it.
+    pub view: View,
+    /// The rendered site by path (`entries/x/index.html`).
+    pub files: HashMap<String, Arc<Asset>>,
+    /// The rendered HTML of each entry's sections, by slug.
+    pub sections: HashMap<String, Vec<site::SectionHtml>>,
+    /// The documents of the search index.
+    pub search_docs: Vec<crate::index::SearchDoc>,
+    /// Errors and warnings of the check, for the overlay.
+    pub problems: Vec<Problem>,
+    /// When this snapshot was made.
+    pub made: SystemTime,
+}
+
+impl Snapshot {
+    /// Number of errors among the problems.
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity == "error").count()
+    }
+}
+
+/// The script tag added to every page while the server watches a project.
+pub const LIVE_TAG: &str = "<script src=\"/_attest/live.js\" defer></script>";
+
+/// Renders an analysed project for the public. With `live`, every page
+/// loads the reload-and-overlay script. Files whose bytes did not change
+/// keep the time and compressed copies they had in `previous`.
+pub fn snapshot(
+    analysis: &Analysis,
+    theme: &Theme,
+    live: bool,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, RenderError> {
+    let view = access::view(analysis, Audience::Public);
+    let rendered = site::render(&view, theme, &|| {})?;
+    let now = SystemTime::now();
+    let mut files = HashMap::with_capacity(rendered.files.len());
+    for (path, mut bytes) in rendered.files {
+        if live && path.ends_with(".html") {
+            bytes = with_live_tag(bytes);
+        }
+        let asset = match previous.and_then(|p| p.files.get(&path)) {
+            Some(old) if old.body[..] == bytes[..] => old.clone(),
+            _ => Arc::new(Asset::new(&path, bytes, now)),
+        };
+        files.insert(path, asset);
+    }
+    let problems = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let j = crate::report::json_diag(&analysis.sources, d);
+            Problem {
+                severity: j.severity,
+                code: j.code.to_string(),
+                message: j.message.to_string(),
+                file: j.file.map(str::to_string),
+                line: j.line,
+                column: j.column,
+                hint: j.hint.map(str::to_string),
+            }
+        })
+        .collect();
+    Ok(Snapshot {
+        generation: previous.map_or(1, |p| p.generation + 1),
+        view,
+        files,
+        sections: rendered.sections,
+        search_docs: rendered.search_docs,
+        problems,
+        made: now,
+    })
+}
+
+fn with_live_tag(bytes: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(bytes) else { unreachable!("rendered pages are UTF-8") };
+    match text.rfind("</body>") {
+        Some(i) => {
+            let mut out = String::with_capacity(text.len() + LIVE_TAG.len() + 1);
+            out.push_str(&text[..i]);
+            out.push_str(LIVE_TAG);
+            out.push('\n');
+            out.push_str(&text[i..]);
+            out.into_bytes()
+        }
+        None => text.into_bytes(),
+    }
+}
+
+/// Something the live-reload channel tells open pages.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum LiveEvent {
+    /// A new snapshot is being served: reload.
+    Reload {
+        /// Its generation.
+        generation: u64,
+        /// Errors of the check (shown over the page).
+        errors: usize,
+    },
+    /// The project could not be read or rendered; the last good version is
+    /// still served.
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// The state shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    snapshot: RwLock<Arc<Snapshot>>,
+    live: Option<tokio::sync::broadcast::Sender<LiveEvent>>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    last_failure: RwLock<Option<String>>,
+}
+
+impl AppState {
+    /// State serving `snapshot`. `live` turns on the reload channel.
+    pub fn new(snapshot: Snapshot, live: bool, shutdown: tokio::sync::watch::Receiver<bool>) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                snapshot: RwLock::new(Arc::new(snapshot)),
+                live: live.then(|| tokio::sync::broadcast::channel(16).0),
+                shutdown,
+                last_failure: RwLock::new(None),
+            }),
+        }
+    }
+
+    /// The snapshot being served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Serves `snapshot` from now on and tells open pages to reload.
+    pub fn replace(&self, snapshot: Snapshot) {
+        let event = LiveEvent::Reload { generation: snapshot.generation, errors: snapshot.errors() };
+        *self.inner.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+        *self.inner.last_failure.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.notify(event);
+    }
+
+    /// Records that a reload failed (the old snapshot stays).
+    pub fn failed(&self, message: String) {
+        *self.inner.last_failure.write().unwrap_or_else(|e| e.into_inner()) = Some(message.clone());
+        self.notify(LiveEvent::Failed { message });
+    }
+
+    /// Why the last reload failed, if it did.
+    pub fn last_failure(&self) -> Option<String> {
+        self.inner.last_failure.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn notify(&self, event: LiveEvent) {
+        if let Some(tx) = &self.inner.live {
+            // No open page is not an error.
+            let _ = tx.send(event);
+        }
+    }
+
+    /// Whether pages reload on change (the server watches a folder).
+    pub fn is_live(&self) -> bool {
+        self.inner.live.is_some()
+    }
+
+    /// A receiver of live events, when live.
+    pub fn subscribe(&self) -> Option<tokio::sync::broadcast::Receiver<LiveEvent>> {
+        self.inner.live.as_ref().map(|tx| tx.subscribe())
+    }
+
+    /// Becomes true when the server is shutting down.
+    pub fn shutdown(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.shutdown.clone()
+    }
+}
