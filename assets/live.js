@@ -11,10 +11,18 @@
     if (!errors.length && !status.failure) { return; }
     box = document.createElement("section");
     box.className = "attest-overlay";
+    // Styled through the CSSOM, which the pages' policy allows (a style
+    // attribute in markup would not be), so no theme has to know of it.
+    var s = box.style;
+    s.position = "fixed"; s.left = "1rem"; s.right = "1rem"; s.bottom = "1rem"; s.zIndex = "2147483647";
+    s.maxHeight = "50vh"; s.overflow = "auto"; s.padding = "1rem 1.25rem"; s.font = "14px/1.45 system-ui, sans-serif";
+    s.background = "#fff5f5"; s.color = "#1a1a1a"; s.border = "2px solid #b00020"; s.borderRadius = "6px";
+    s.boxShadow = "0 4px 18px rgba(0,0,0,.25)";
     box.setAttribute("role", "alert");
     var h = document.createElement("h2");
     h.textContent = status.failure ? "The project could not be reloaded" :
       (errors.length === 1 ? "1 error in the project" : errors.length + " errors in the project");
+    h.style.margin = "0 0 .5rem";
     box.appendChild(h);
     if (status.failure) {
       var p = document.createElement("p");

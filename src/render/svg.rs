@@ -741,6 +741,13 @@ fn timeline_defs(out: &mut String, p: &str) {
     );
 }
 
+/// The `<style>` texts the SVGs carry, without their tags: a server's
+/// Content-Security-Policy allows exactly these by hash.
+pub fn inline_styles() -> [&'static str; 2] {
+    let inner = |s: &'static str| s.trim_end().trim_start_matches("<style>").trim_end_matches("</style>");
+    [inner(TIMELINE_STYLE), inner(MAP_STYLE)]
+}
+
 const TIMELINE_STYLE: &str = "<style>\
 .attest-timeline{font-family:inherit}\
 .attest-timeline text{fill:currentColor;font-size:12px}\

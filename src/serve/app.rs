@@ -17,7 +17,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 use super::state::AppState;
 use super::{live, pages};
@@ -30,9 +31,24 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The policy every answer carries: only this server's own scripts, styles
-/// and images; no frames; no referrer sent to the sites that entries link to.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// and images (plus the two style sheets inside the timeline and map SVGs,
+/// by hash); no frames; no inline script.
+pub fn csp() -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hashes: Vec<String> = crate::render::svg::inline_styles()
+            .iter()
+            .map(|s| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(s))))
+            .collect();
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'self' {}; img-src 'self' data:; connect-src 'self'; \
+             font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            hashes.join(" ")
+        )
+    })
+}
 
 /// The header that carries the request id, set here or passed in by a proxy.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -60,6 +76,11 @@ pub fn app(state: AppState) -> Router {
     );
     let timed = Router::new()
         .route("/healthz", get(healthz))
+        // Browsers ask for it on their own; a site without one should not log a 404 per visit.
+        .route(
+            "/favicon.ico",
+            get(|| async { (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "public, max-age=86400")]) }),
+        )
         .route("/_attest/live.js", get(live::script))
         .route("/_attest/status", get(live::status))
         .merge(super::search_page::routes())
@@ -76,14 +97,19 @@ pub fn app(state: AppState) -> Router {
         .merge(streams)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::CONTENT_SECURITY_POLICY, csp()))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), Counter::default()))
 }

@@ -28,6 +28,18 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
     !(hidden || name.ends_with('~') || name.ends_with(".swp") || name.contains(".attest-tmp-") || name.starts_with('#'))
 }
 
+/// Whether an event kind can change a file's contents or existence.
+fn changes(kind: &notify::EventKind) -> bool {
+    use notify::event::{MetadataKind, ModifyKind};
+    use notify::EventKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
 /// Starts watching `root`; reloads go to `state`, and after each reload
 /// `after` runs (the store and the search index follow the snapshot).
 /// The returned watcher must be kept alive.
@@ -38,7 +50,9 @@ pub fn spawn(
 ) -> notify::Result<notify::RecommendedWatcher> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res {
+        // Reading the project opens every file; only writes, creations,
+        // removals and renames change it (reacting to reads would reload forever).
+        if let Some(ev) = res.ok().filter(|ev| changes(&ev.kind)) {
             for p in ev.paths {
                 let _ = tx.send(p);
             }
