@@ -7,25 +7,18 @@
 "use strict";
 const path = require("path");
 const fs = require("fs");
-const { chromium } = require("playwright-core");
+const { launch, watchedPage, verdict } = require("./common");
 
 const [sampleSite, searchSite, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
 const fileUrl = (p) => "file://" + p;
 
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   const failures = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = [];
-    page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
-    page.on("pageerror", (e) => problems.push("page error: " + e.message));
-    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) problems.push("request to " + r.url()); });
+    const page = await watchedPage(browser, problems, (u) => u.startsWith("file:") || u.startsWith("data:"));
 
     await page.goto(fileUrl(path.join(sampleSite, "entries/chechens-ingush-1944/index.html")), { waitUntil: "load" });
     await page.screenshot({ path: path.join(outDir, "entry.png"), fullPage: true });
@@ -46,11 +39,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  if (failures.length) {
-    console.error("browser check failed:\n  " + failures.join("\n  "));
-    process.exit(1);
-  }
-  console.log("browser: 1 passed, 0 failed");
+  verdict("browser", failures);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

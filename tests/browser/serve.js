@@ -9,7 +9,7 @@
 "use strict";
 const path = require("path");
 const fs = require("fs");
-const { chromium } = require("playwright-core");
+const { launch, watchedPage, verdict } = require("./common");
 
 const [base, projectArg, outArg] = process.argv.slice(2);
 const project = path.resolve(projectArg);
@@ -18,23 +18,13 @@ const origin = new URL(base).origin;
 
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   const failures = [];
   const entryFile = path.join(project, "entries/chechens-ingush-1944.md");
   const original = fs.readFileSync(entryFile, "utf8");
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = [];
-    page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
-    page.on("pageerror", (e) => problems.push("page error: " + e.message));
-    page.on("request", (r) => {
-      const u = r.url();
-      if (!u.startsWith(origin + "/") && !u.startsWith("data:")) problems.push("request to " + u);
-    });
+    const page = await watchedPage(browser, problems, (u) => u.startsWith(origin + "/") || u.startsWith("data:"));
 
     await page.goto(base + "/entries/chechens-ingush-1944/", { waitUntil: "load" });
     for (const sel of ["#figures table.ledger", "#events svg", "#cite .how-to-cite", ".references li"]) {
@@ -74,11 +64,7 @@ async function main() {
     fs.writeFileSync(entryFile, original);
     await browser.close();
   }
-  if (failures.length) {
-    console.error("browser check of attest serve failed:\n  " + failures.join("\n  "));
-    process.exit(1);
-  }
-  console.log("browser (serve): 1 passed, 0 failed");
+  verdict("browser (serve)", failures);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
