@@ -331,6 +331,7 @@ fn basis_label(x: &Estimate) -> String {
 
 /// The rendered HTML of one entry page and the things other pages need
 /// from it.
+#[derive(Debug, Clone)]
 pub struct RenderedEntry {
     /// Files of the entry (page and downloads).
     pub files: Vec<(String, Vec<u8>)>,
@@ -765,6 +766,52 @@ pub fn render_site(
 
 /// Renders the whole site and keeps its search documents.
 pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<RenderedSite, RenderError> {
+    render_cached(view, theme, &mut RenderCache::default(), tick)
+}
+
+/// Entry pages kept from one render to the next, each under a key made of
+/// everything that goes into it: its own text and data, and what all
+/// entries share (configuration, theme, bibliography, gazetteer, entry
+/// titles). After an edit to one entry's prose only that entry is rendered
+/// again; an edit to the bibliography renders them all.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    shared: u64,
+    entries: HashMap<String, (u64, std::sync::Arc<RenderedEntry>)>,
+    /// Entries taken from the cache by the last render.
+    pub reused: usize,
+    /// Entries rendered by the last render.
+    pub rendered: usize,
+}
+
+/// Feeds `Debug` output to a hasher without building the string.
+struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        use std::hash::Hasher;
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
+fn debug_hash(parts: &[&dyn std::fmt::Debug]) -> u64 {
+    use std::fmt::Write;
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        let _ = write!(HashWriter(&mut h), "{p:?}\u{1f}");
+    }
+    h.finish()
+}
+
+/// Renders the site, reusing the entry pages of `cache` whose inputs did not change.
+pub fn render_cached(
+    view: &View,
+    theme: &Theme,
+    cache: &mut RenderCache,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RenderedSite, RenderError> {
     let env = environment(theme)?;
     let c = &view.config;
     let cx = Ctx {
@@ -786,15 +833,38 @@ pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<Re
         places: view.places.iter().map(|p| (p.id.v.as_str(), p)).collect(),
         titles: view.entries.iter().map(|s| (s.entry.slug.as_str(), s.entry.title.v.as_str())).collect(),
     };
-    let rendered: Vec<RenderedEntry> = view
+    let mut titles: Vec<(&str, &str)> = cx.titles.iter().map(|(k, v)| (*k, *v)).collect();
+    titles.sort_unstable();
+    let shared = debug_hash(&[&view.audience, &view.config, theme, &view.works, &view.places, &titles]);
+    if shared != cache.shared {
+        cache.entries.clear();
+        cache.shared = shared;
+    }
+    let keys: Vec<u64> = view.entries.par_iter().map(|se| debug_hash(&[&se.entry, &se.markdown])).collect();
+    let rendered: Vec<std::sync::Arc<RenderedEntry>> = view
         .entries
         .par_iter()
-        .map(|se| {
-            let r = render_entry(&cx, se);
+        .zip(&keys)
+        .map(|(se, key)| {
+            let r = match cache.entries.get(&se.entry.slug) {
+                Some((k, r)) if k == key => Ok(r.clone()),
+                _ => render_entry(&cx, se).map(std::sync::Arc::new),
+            };
             tick();
             r
         })
         .collect::<Result<_, _>>()?;
+    let before: HashMap<&str, u64> = cache.entries.iter().map(|(s, (k, _))| (s.as_str(), *k)).collect();
+    let reused = view.entries.iter().zip(&keys).filter(|(se, k)| before.get(se.entry.slug.as_str()) == Some(k)).count();
+    cache.reused = reused;
+    cache.rendered = view.entries.len() - reused;
+    cache.entries = view
+        .entries
+        .iter()
+        .zip(&keys)
+        .zip(&rendered)
+        .map(|((se, k), r)| (se.entry.slug.clone(), (*k, r.clone())))
+        .collect();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for r in &rendered {
         for (p, b) in &r.files {
@@ -840,7 +910,11 @@ fn list_entry(se: &SiteEntry, root: &str) -> ListEntry {
     }
 }
 
-fn site_pages(cx: &Ctx, rendered: &[RenderedEntry], files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), RenderError> {
+fn site_pages(
+    cx: &Ctx,
+    rendered: &[std::sync::Arc<RenderedEntry>],
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), RenderError> {
     let view = cx.view;
     let _ = rendered;
     // Home: latest first (by last modification, then publication).
@@ -1253,7 +1327,7 @@ fn work_language(w: &Work) -> Option<String> {
     Some(lang.language.as_str().to_string())
 }
 
-fn search_docs(cx: &Ctx, rendered: &[RenderedEntry]) -> Vec<crate::index::SearchDoc> {
+fn search_docs(cx: &Ctx, rendered: &[std::sync::Arc<RenderedEntry>]) -> Vec<crate::index::SearchDoc> {
     use crate::index::SearchDoc;
     let mut docs = Vec::new();
     for (se, r) in cx.view.entries.iter().zip(rendered) {

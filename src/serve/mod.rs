@@ -89,12 +89,14 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     let theme = opts.project.theme()?;
     let loaded = opts.project.load()?;
     let analysis = crate::analyze(loaded, &|| {});
-    let snap = state::snapshot(&analysis, &theme, live, None)?;
+    let mut cache = crate::render::site::RenderCache::default();
+    let snap = state::snapshot(&analysis, &theme, live, None, &mut cache)?;
     let (errors, warnings) = analysis.counts();
     let title = snap.view.config.title.clone();
     let entries = snap.view.entries.len();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = AppState::new(snap, live, stopped);
+    *state.render_cache() = cache;
     let _watcher = match &opts.project {
         Project::Dir(dir) => {
             let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());

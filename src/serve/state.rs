@@ -84,6 +84,8 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// When this snapshot was made.
     pub made: SystemTime,
+    /// Entry pages rendered for this snapshot (the others were reused).
+    pub rendered_entries: usize,
 }
 
 impl Snapshot {
@@ -104,9 +106,10 @@ pub fn snapshot(
     theme: &Theme,
     live: bool,
     previous: Option<&Snapshot>,
+    cache: &mut site::RenderCache,
 ) -> Result<Snapshot, RenderError> {
     let view = access::view(analysis, Audience::Public);
-    let rendered = site::render(&view, theme, &|| {})?;
+    let rendered = site::render_cached(&view, theme, cache, &|| {})?;
     let now = SystemTime::now();
     let mut files = HashMap::with_capacity(rendered.files.len());
     for (path, mut bytes) in rendered.files {
@@ -143,6 +146,7 @@ pub fn snapshot(
         search_docs: rendered.search_docs,
         problems,
         made: now,
+        rendered_entries: cache.rendered,
     })
 }
 
@@ -191,6 +195,7 @@ struct Inner {
     live: Option<tokio::sync::broadcast::Sender<LiveEvent>>,
     shutdown: tokio::sync::watch::Receiver<bool>,
     last_failure: RwLock<Option<String>>,
+    cache: std::sync::Mutex<site::RenderCache>,
 }
 
 impl AppState {
@@ -202,6 +207,7 @@ impl AppState {
                 live: live.then(|| tokio::sync::broadcast::channel(16).0),
                 shutdown,
                 last_failure: RwLock::new(None),
+                cache: Default::default(),
             }),
         }
     }
@@ -235,6 +241,11 @@ impl AppState {
             // No open page is not an error.
             let _ = tx.send(event);
         }
+    }
+
+    /// The entry pages kept for the next reload (one reload at a time holds it).
+    pub fn render_cache(&self) -> std::sync::MutexGuard<'_, site::RenderCache> {
+        self.inner.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether pages reload on change (the server watches a folder).

@@ -87,13 +87,20 @@ pub fn reload(root: &Path, state: &AppState, after: &dyn Fn(&state::Snapshot)) {
         let loaded = project.load().map_err(|e| e.to_string())?;
         let analysis = crate::analyze(loaded, &|| {});
         let previous = state.snapshot();
-        state::snapshot(&analysis, &theme, state.is_live(), Some(&previous)).map_err(|e| e.to_string())
+        state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut state.render_cache())
+            .map_err(|e| e.to_string())
     })();
     match result {
         Ok(snap) => {
             let errors = snap.errors();
             after(&snap);
-            tracing::info!(generation = snap.generation, errors, ms = started.elapsed().as_millis() as u64, "reloaded");
+            tracing::info!(
+                generation = snap.generation,
+                errors,
+                entries_rendered = snap.rendered_entries,
+                ms = started.elapsed().as_millis() as u64,
+                "reloaded"
+            );
             state.replace(snap);
         }
         Err(message) => {

@@ -16,11 +16,14 @@ use tower::ServiceExt;
 
 fn state_for(project: &Project, live: bool) -> AppState {
     let analysis = attest::analyze(project.load().unwrap(), &|| {});
-    let snap = state::snapshot(&analysis, &project.theme().unwrap(), live, None).unwrap();
+    let mut cache = attest::render::site::RenderCache::default();
+    let snap = state::snapshot(&analysis, &project.theme().unwrap(), live, None, &mut cache).unwrap();
     // The sender is leaked so the stream of a live state never sees a shutdown.
     let (tx, rx) = tokio::sync::watch::channel(false);
     std::mem::forget(tx);
-    AppState::new(snap, live, rx)
+    let state = AppState::new(snap, live, rx);
+    *state.render_cache() = cache;
+    state
 }
 
 fn sample() -> Router {
@@ -239,8 +242,15 @@ async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     let ev = tokio::time::timeout(Duration::from_secs(30), events.recv()).await.unwrap().unwrap();
     assert!(matches!(ev, state::LiveEvent::Reload { errors: 0, .. }), "{ev:?}");
 
+    // A change to one entry's prose renders that entry alone.
+    let prose = edited.replacen("\n## Context\n", "\n## Context\n\nA sentence added by the watcher test.\n", 1);
+    assert_ne!(prose, edited, "the sample entry has a Context section");
+    std::fs::write(&file, &prose).unwrap();
+    wait_for(&app, uri, |p| p.contains("A sentence added by the watcher test.")).await;
+    assert_eq!(state.snapshot().rendered_entries, 1, "only the edited entry is rendered again");
+
     // A broken citation: the page is still served, the overlay gets the error with its place.
-    let broken = edited.replacen("[@", "[@nosuchwork2099; @", 1);
+    let broken = prose.replacen("[@", "[@nosuchwork2099; @", 1);
     std::fs::write(&file, &broken).unwrap();
     let status = wait_for(&app, "/_attest/status", |s| s.contains("citation.unresolved")).await;
     let v: serde_json::Value = serde_json::from_str(&status).unwrap();

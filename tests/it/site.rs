@@ -136,3 +136,44 @@ fn pages_are_pinned_by_snapshots() {
         insta::assert_snapshot!(name, site[page]);
     }
 }
+
+fn sample_with(edit: impl Fn(&str, &str) -> String) -> attest::access::View {
+    let files: Vec<(String, Vec<u8>)> = attest::sample::sample_files()
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), edit(p, std::str::from_utf8(b).unwrap()).into_bytes()))
+        .collect();
+    let loaded = attest::source::load::load_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))).unwrap();
+    attest::access::view(&attest::analyze(loaded, &|| {}), attest::access::Audience::Public)
+}
+
+#[test]
+fn the_render_cache_reuses_only_what_did_not_change_and_changes_no_byte() {
+    use attest::render::site::{render, render_cached, RenderCache, Theme};
+    let theme = Theme::default();
+    let mut cache = RenderCache::default();
+    let same = |_: &str, t: &str| t.to_string();
+    let first = render_cached(&sample_with(same), &theme, &mut cache, &|| {}).unwrap();
+    assert_eq!((cache.rendered, cache.reused), (6, 0));
+    // Prose of one entry.
+    let prose = |p: &str, t: &str| {
+        if p.ends_with("kalmyks-1943.md") {
+            format!("{t}\nAn added sentence.\n")
+        } else {
+            t.to_string()
+        }
+    };
+    let second = render_cached(&sample_with(prose), &theme, &mut cache, &|| {}).unwrap();
+    assert_eq!((cache.rendered, cache.reused), (1, 5));
+    assert_eq!(second.files, render(&sample_with(prose), &theme, &|| {}).unwrap().files, "cached = fresh");
+    assert_ne!(first.files, second.files);
+    // The bibliography is shared by every entry: all are rendered again.
+    let bib = |p: &str, t: &str| {
+        if p.ends_with(".bib") {
+            t.replacen("title", "titleaddon = {Changed},\n  title", 1)
+        } else {
+            prose(p, t)
+        }
+    };
+    render_cached(&sample_with(bib), &theme, &mut cache, &|| {}).unwrap();
+    assert_eq!((cache.rendered, cache.reused), (6, 0));
+}
