@@ -141,6 +141,65 @@ struct SiteCtx {
     internal: bool,
 }
 
+fn site_ctx(view: &View) -> SiteCtx {
+    let c = &view.config;
+    SiteCtx {
+        title: c.title.clone(),
+        subtitle: c.subtitle.clone(),
+        publisher: c.publisher.clone(),
+        issn: c.issn.clone(),
+        description: c.description.clone(),
+        license: c.license.clone(),
+        base_url: c.base_url.clone(),
+        lang: c.default_language().to_string(),
+        internal: view.audience == Audience::Internal,
+    }
+}
+
+/// Renders pages on request with a site's theme (the server's search
+/// results), from templates compiled once.
+pub struct PageRenderer {
+    env: Environment<'static>,
+    site: SiteCtx,
+    urls: Urls,
+}
+
+impl std::fmt::Debug for PageRenderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageRenderer").field("site", &self.site.title).finish_non_exhaustive()
+    }
+}
+
+impl PageRenderer {
+    /// Compiles the theme's templates for `view`'s site.
+    pub fn new(view: &View, theme: &Theme) -> Result<PageRenderer, RenderError> {
+        Ok(PageRenderer { env: environment(theme)?, site: site_ctx(view), urls: Urls::new(&view.config.base_url) })
+    }
+
+    /// The search page (`search/index.html`) showing `search`: the
+    /// template receives it as `search` (query, total, hits with url,
+    /// title, section and an HTML snippet, facets).
+    pub fn search_page<S: Serialize>(&self, search: &S) -> Result<String, RenderError> {
+        let path = "search/index.html";
+        let page = PageCtx {
+            title: "Search".into(),
+            root: root_of(path),
+            canonical: self.urls.absolute(path),
+            description: None,
+            og_type: "website",
+            kind: "search",
+        };
+        let ctx = ctx! {
+            site => self.site.clone(),
+            page => page,
+            stats => ctx! { entries => 0, works => 0, places => 0 },
+            search => search,
+        };
+        let t = self.env.get_template("search.html").map_err(template_error)?;
+        t.render(ctx).map_err(template_error)
+    }
+}
+
 #[derive(Serialize)]
 struct PageCtx {
     title: String,
@@ -817,17 +876,7 @@ pub fn render_cached(
     let cx = Ctx {
         view,
         env: &env,
-        site: SiteCtx {
-            title: c.title.clone(),
-            subtitle: c.subtitle.clone(),
-            publisher: c.publisher.clone(),
-            issn: c.issn.clone(),
-            description: c.description.clone(),
-            license: c.license.clone(),
-            base_url: c.base_url.clone(),
-            lang: c.default_language().to_string(),
-            internal: view.audience == Audience::Internal,
-        },
+        site: site_ctx(view),
         urls: Urls::new(&c.base_url),
         works: view.works.iter().map(|w| (w.key.v.as_str(), w)).collect(),
         places: view.places.iter().map(|p| (p.id.v.as_str(), p)).collect(),
@@ -1202,6 +1251,7 @@ fn site_pages(
             site => cx.site.clone(),
             page => cx.page(path, title, None, "website", kind),
             stats => ctx! { entries => view.entries.len(), works => view.works.len(), places => view.places.len() },
+            search => (),
         };
         files.insert(path.into(), cx.render(template, ctx)?);
     }

@@ -86,6 +86,8 @@ pub struct Snapshot {
     pub made: SystemTime,
     /// Entry pages rendered for this snapshot (the others were reused).
     pub rendered_entries: usize,
+    /// The theme, compiled, for pages made on request (search results).
+    pub pages: site::PageRenderer,
 }
 
 impl Snapshot {
@@ -140,13 +142,14 @@ pub fn snapshot(
         .collect();
     Ok(Snapshot {
         generation: previous.map_or(1, |p| p.generation + 1),
-        view,
         files,
         sections: rendered.sections,
         search_docs: rendered.search_docs,
         problems,
         made: now,
         rendered_entries: cache.rendered,
+        pages: site::PageRenderer::new(&view, theme)?,
+        view,
     })
 }
 
