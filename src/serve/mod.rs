@@ -112,15 +112,31 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     if live {
         tracing::info!("watching for changes; pages reload when a file is saved");
     }
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing requests in flight");
-            let _ = stop.send(true);
-        })
-        .await
-        .map_err(ServeError::Serve)
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stop.send(true);
+        let _ = signalled.send(());
+    });
+    // A client that never finishes its request must not keep the process
+    // alive: requests in flight get GRACE, then the server stops anyway.
+    let deadline = async {
+        if on_signal.await.is_ok() {
+            tokio::time::sleep(GRACE).await;
+            tracing::warn!("connections still open {} s after the signal; stopping", GRACE.as_secs());
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served.map_err(ServeError::Serve),
+        _ = deadline => Ok(()),
+    }
 }
+
+/// How long requests in flight may take to finish after SIGTERM.
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 async fn shutdown_signal() {

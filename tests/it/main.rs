@@ -10,4 +10,6 @@ mod sample;
 mod search;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_process;
 mod site;
