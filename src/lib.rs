@@ -34,6 +34,8 @@ pub mod render;
 pub mod report;
 pub mod sample;
 #[cfg(feature = "serve")]
+pub mod search;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;
 

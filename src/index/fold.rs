@@ -11,6 +11,8 @@
 // has to run identically in the browser, so it is a few dozen lines here and
 // in `assets/search.js` rather than a dependency that has no browser twin.
 
+use std::ops::Range;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Folds text into space-separated search keys (see [`crate::index`]).
@@ -24,6 +26,49 @@ pub fn fold(s: &str) -> String {
         skeleton(&chars, &mut out);
     }
     out
+}
+
+/// The keys [`fold`] gives, in the same order, each with the byte range of
+/// the original text it comes from, so that a highlighter can mark the word
+/// as written (`Грозный` for the key `grozny`).
+///
+/// The text is cut into words before folding, at characters that fold to
+/// separators only; each word is then folded on its own. A word that folds
+/// to several keys (`x½` is `x1 2`) gives each key the whole word's range.
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
+pub(crate) fn fold_spans(s: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut push = |start: usize, end: usize| {
+        for key in fold(&s[start..end]).split(' ').filter(|k| !k.is_empty()) {
+            out.push((start..end, key.to_string()));
+        }
+    };
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        if breaks_word(c) {
+            if let Some(st) = start.take() {
+                push(st, i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(st) = start {
+        push(st, s.len());
+    }
+    out
+}
+
+/// Whether a character, folded on its own, is only separators. Dropped
+/// marks and characters that fold to nothing (combining accents, ь) stay
+/// inside the word, as they do in [`fold`].
+fn breaks_word(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_alphanumeric() && !is_dropped(c);
+    }
+    let mut buf = [0; 4];
+    let r = romanize(c.encode_utf8(&mut buf));
+    !r.is_empty() && r.chars().all(is_separator)
 }
 
 /// Step 1: apostrophe-like marks dropped, NFKC, lowercase, Cyrillic and

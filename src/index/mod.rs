@@ -136,6 +136,8 @@ use serde::Serialize;
 mod fold;
 
 pub use fold::fold;
+#[cfg(feature = "serve")]
+pub(crate) use fold::fold_spans;
 
 /// One searchable document (an entry section, an event, a place, a work).
 ///

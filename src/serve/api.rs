@@ -9,15 +9,10 @@ use super::state::AppState;
 
 /// The routes under `/api/v1`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(root))
+    Router::new().route("/", get(root)).route("/search", get(super::search_page::api))
 }
 
 async fn root(State(state): State<AppState>) -> Response {
     let snap = state.snapshot();
     Json(serde_json::json!({ "title": snap.view.config.title, "entries": snap.view.entries.len() })).into_response()
-}
-
-/// `GET /api/search` and `/api/v1/search`.
-pub async fn search(State(_state): State<AppState>) -> Response {
-    axum::http::StatusCode::NOT_IMPLEMENTED.into_response()
 }

@@ -85,7 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_attest/status", get(live::status))
         .merge(super::search_page::routes())
         .nest("/api/v1", api.clone())
-        .route("/api/search", get(super::api::search))
+        .route("/api/search", get(super::search_page::api))
         .fallback(pages::serve_file)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     // The event stream stays open for as long as a page does: no timeout.

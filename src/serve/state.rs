@@ -199,11 +199,26 @@ struct Inner {
     shutdown: tokio::sync::watch::Receiver<bool>,
     last_failure: RwLock<Option<String>>,
     cache: std::sync::Mutex<site::RenderCache>,
+    search: Arc<crate::search::SearchIndex>,
 }
 
 impl AppState {
-    /// State serving `snapshot`. `live` turns on the reload channel.
+    /// State serving `snapshot`, with an in-memory search index filled from
+    /// it. `live` turns on the reload channel.
     pub fn new(snapshot: Snapshot, live: bool, shutdown: tokio::sync::watch::Receiver<bool>) -> AppState {
+        let search = crate::search::SearchIndex::in_memory().expect("an in-memory index opens");
+        search.sync(&snapshot.search_docs).expect("an in-memory index takes the documents");
+        AppState::with_search(snapshot, live, shutdown, Arc::new(search))
+    }
+
+    /// State serving `snapshot` and answering searches from `search`, which
+    /// the caller keeps in step with the snapshots.
+    pub fn with_search(
+        snapshot: Snapshot,
+        live: bool,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+        search: Arc<crate::search::SearchIndex>,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 snapshot: RwLock::new(Arc::new(snapshot)),
@@ -211,6 +226,7 @@ impl AppState {
                 shutdown,
                 last_failure: RwLock::new(None),
                 cache: Default::default(),
+                search,
             }),
         }
     }
@@ -249,6 +265,11 @@ impl AppState {
     /// The entry pages kept for the next reload (one reload at a time holds it).
     pub fn render_cache(&self) -> std::sync::MutexGuard<'_, site::RenderCache> {
         self.inner.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The full-text index of the public view.
+    pub fn search(&self) -> Arc<crate::search::SearchIndex> {
+        self.inner.search.clone()
     }
 
     /// Whether pages reload on change (the server watches a folder).

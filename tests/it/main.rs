@@ -9,6 +9,8 @@ mod malformed;
 mod sample;
 mod search;
 #[cfg(feature = "serve")]
+mod search_engine;
+#[cfg(feature = "serve")]
 mod serve;
 #[cfg(feature = "serve")]
 mod serve_process;
