@@ -8,4 +8,6 @@ mod import;
 mod malformed;
 mod sample;
 mod search;
+#[cfg(feature = "serve")]
+mod serve_api;
 mod site;
