@@ -14,6 +14,7 @@ pub mod api;
 pub mod app;
 pub mod asset;
 pub mod live;
+pub mod openapi;
 pub mod pages;
 pub mod search_page;
 pub mod state;

@@ -13,5 +13,7 @@ mod search_engine;
 #[cfg(feature = "serve")]
 mod serve;
 #[cfg(feature = "serve")]
+mod serve_api;
+#[cfg(feature = "serve")]
 mod serve_process;
 mod site;
