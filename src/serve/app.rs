@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_attest/status", get(live::status))
         .merge(super::search_page::routes())
         .nest("/api/v1", api.clone())
+        .route("/api/v1/", get(|| async { axum::response::Redirect::permanent("/api/v1") }))
         .route("/api/search", get(super::search_page::api))
         .fallback(pages::serve_file)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));

@@ -4,7 +4,7 @@
 //!
 //! A snapshot is made from the public [`View`] only: pages, API answers and
 //! search results are all cut from it, so restricted material, removed by
-//! [`access::view`](crate::access::view), cannot reach an unauthenticated
+//! [`access::view`], cannot reach an unauthenticated
 //! answer by any route.
 
 use std::collections::HashMap;
