@@ -36,6 +36,8 @@ pub mod sample;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;
+#[cfg(feature = "serve")]
+pub mod store;
 
 use rayon::prelude::*;
 

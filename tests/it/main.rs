@@ -9,3 +9,5 @@ mod malformed;
 mod sample;
 mod search;
 mod site;
+#[cfg(feature = "serve")]
+mod store;
