@@ -1,5 +1,5 @@
 //! Writing the derived model of one audience from its
-//! [`View`](crate::access::View): entries with their authors and places,
+//! [`View`]: entries with their authors and places,
 //! figures and estimates, events and their places, the gazetteer with its
 //! names, the works and every citation. Nothing here reads the corpus, so
 //! nothing the view left out can reach the database.
