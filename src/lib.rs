@@ -38,6 +38,8 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;
+#[cfg(feature = "serve")]
+pub mod store;
 
 use rayon::prelude::*;
 

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod app;
 pub mod asset;
+pub mod backing;
 pub mod live;
 pub mod openapi;
 pub mod pages;
@@ -70,6 +71,9 @@ pub enum ServeError {
         /// Why.
         source: notify::Error,
     },
+    /// The database or the search index.
+    #[error(transparent)]
+    Backing(#[from] backing::BackingError),
     /// The server failed while running.
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
@@ -89,20 +93,31 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     let live = matches!(opts.project, Project::Dir(_));
     let theme = opts.project.theme()?;
     let loaded = opts.project.load()?;
+    let db = opts.db.clone().or_else(|| backing::default_db(&opts.project));
+    // The default folder is made on demand; a folder given with --db must exist.
+    let backing = backing::Backing::open(db.as_deref(), opts.db.is_none()).await?;
+    if let Some(db) = &db {
+        tracing::info!(db = %db.display(), "database open");
+    }
     let analysis = crate::analyze(loaded, &|| {});
     let mut cache = crate::render::site::RenderCache::default();
     let snap = state::snapshot(&analysis, &theme, live, None, &mut cache)?;
+    backing.update(&analysis, &snap, &author()).await?;
     let (errors, warnings) = analysis.counts();
     let title = snap.view.config.title.clone();
     let entries = snap.view.entries.len();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let state = AppState::new(snap, live, stopped);
+    let state = AppState::with_search(snap, live, stopped, backing.search.clone());
     *state.render_cache() = cache;
     let _watcher = match &opts.project {
         Project::Dir(dir) => {
             let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+            let handle = tokio::runtime::Handle::current();
+            let after = move |analysis: &crate::Analysis, snap: &state::Snapshot| {
+                handle.block_on(backing.update(analysis, snap, &author()))
+            };
             Some(
-                watch::spawn(root, state.clone(), |_| {})
+                watch::spawn(root, state.clone(), after)
                     .map_err(|source| ServeError::Watch { path: dir.clone(), source })?,
             )
         }
@@ -138,6 +153,13 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
 
 /// How long requests in flight may take to finish after SIGTERM.
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Who revisions read from the folder are recorded as: the account
+/// running the server (editors' own accounts come with the editing in the
+/// browser).
+fn author() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "attest serve".into())
+}
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 async fn shutdown_signal() {

@@ -40,13 +40,24 @@ fn changes(kind: &notify::EventKind) -> bool {
     }
 }
 
+/// What runs after each reload, before the new snapshot is served: the
+/// store and the search index follow the snapshot. An error keeps the old
+/// snapshot served.
+pub trait AfterReload:
+    Fn(&crate::Analysis, &state::Snapshot) -> Result<(), super::backing::BackingError> + Send + Sync
+{
+}
+impl<F: Fn(&crate::Analysis, &state::Snapshot) -> Result<(), super::backing::BackingError> + Send + Sync> AfterReload
+    for F
+{
+}
+
 /// Starts watching `root`; reloads go to `state`, and after each reload
-/// `after` runs (the store and the search index follow the snapshot).
-/// The returned watcher must be kept alive.
+/// `after` runs. The returned watcher must be kept alive.
 pub fn spawn(
     root: PathBuf,
     state: AppState,
-    after: impl Fn(&state::Snapshot) + Send + Sync + 'static,
+    after: impl AfterReload + 'static,
 ) -> notify::Result<notify::RecommendedWatcher> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -79,7 +90,7 @@ pub fn spawn(
 }
 
 /// Loads, checks and renders the folder again and serves the result.
-pub fn reload(root: &Path, state: &AppState, after: &dyn Fn(&state::Snapshot)) {
+pub fn reload(root: &Path, state: &AppState, after: &dyn AfterReload) {
     let started = Instant::now();
     let project = Project::Dir(root.to_path_buf());
     let result = (|| -> Result<state::Snapshot, String> {
@@ -87,13 +98,14 @@ pub fn reload(root: &Path, state: &AppState, after: &dyn Fn(&state::Snapshot)) {
         let loaded = project.load().map_err(|e| e.to_string())?;
         let analysis = crate::analyze(loaded, &|| {});
         let previous = state.snapshot();
-        state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut state.render_cache())
-            .map_err(|e| e.to_string())
+        let snap = state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut state.render_cache())
+            .map_err(|e| e.to_string())?;
+        after(&analysis, &snap).map_err(|e| e.to_string())?;
+        Ok(snap)
     })();
     match result {
         Ok(snap) => {
             let errors = snap.errors();
-            after(&snap);
             tracing::info!(
                 generation = snap.generation,
                 errors,

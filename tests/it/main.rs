@@ -17,3 +17,5 @@ mod serve_api;
 #[cfg(feature = "serve")]
 mod serve_process;
 mod site;
+#[cfg(feature = "serve")]
+mod store;

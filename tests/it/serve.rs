@@ -220,8 +220,21 @@ async fn wait_for(app: &Router, uri: &str, what: impl Fn(&str) -> bool) -> Strin
 async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     let tmp = sample_dir();
     let root = std::fs::canonicalize(tmp.path().join("enc")).unwrap();
-    let state = state_for(&Project::Dir(root.clone()), true);
-    let _watcher = attest::serve::watch::spawn(root.clone(), state.clone(), |_| {}).unwrap();
+    // The server's own arrangement: a store and an index that follow each reload.
+    let backing = attest::serve::backing::Backing::open(None, false).await.unwrap();
+    let project = Project::Dir(root.clone());
+    let analysis = attest::analyze(project.load().unwrap(), &|| {});
+    let mut cache = attest::render::site::RenderCache::default();
+    let snap = state::snapshot(&analysis, &project.theme().unwrap(), true, None, &mut cache).unwrap();
+    backing.update(&analysis, &snap, "test").await.unwrap();
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    std::mem::forget(tx);
+    let state = AppState::with_search(snap, true, rx, backing.search.clone());
+    *state.render_cache() = cache;
+    let handle = tokio::runtime::Handle::current();
+    let b = backing.clone();
+    let after = move |a: &attest::Analysis, s: &state::Snapshot| handle.block_on(b.update(a, s, "test"));
+    let _watcher = attest::serve::watch::spawn(root.clone(), state.clone(), after).unwrap();
     let app = app(state.clone());
     let mut events = state.subscribe().unwrap();
 
@@ -241,6 +254,11 @@ async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     assert!(after.contains("Edited title for the watcher"), "the page did not change after the edit");
     let ev = tokio::time::timeout(Duration::from_secs(30), events.recv()).await.unwrap().unwrap();
     assert!(matches!(ev, state::LiveEvent::Reload { errors: 0, .. }), "{ev:?}");
+    // The search index and the store followed the edit.
+    let (_, found) = text(&app, "/api/search?q=watcher").await;
+    assert!(found.contains("\"entry\":\"chechens-ingush-1944\""), "{found}");
+    let revisions = backing.store.revisions("entries/chechens-ingush-1944.md").await.unwrap();
+    assert_eq!(revisions.len(), 2, "one revision when loaded, one for the edit");
 
     // A change to one entry's prose renders that entry alone.
     let prose = edited.replacen("\n## Context\n", "\n## Context\n\nA sentence added by the watcher test.\n", 1);

@@ -97,3 +97,70 @@ fn a_folder_that_is_not_an_encyclopedia_is_reported() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder is not a folder"));
 }
+
+/// Kills the server with SIGKILL while it loads a project, then starts it
+/// again: it must come up by itself, and the database must hold everything
+/// stored before plus what changed meanwhile.
+#[test]
+fn a_server_killed_while_loading_recovers_on_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("enc");
+    let files = attest::sample::synthetic_project(60, 30);
+    let borrowed: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    attest::sample::write_project(&root, &borrowed).unwrap();
+    std::fs::create_dir(tmp.path().join("db")).unwrap();
+    let db = tmp.path().join("db/attest.db");
+    let args = |extra: &[&str]| {
+        let mut a = vec![root.to_str().unwrap().to_string(), "--db".into(), db.to_str().unwrap().to_string()];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let first: Vec<String> = args(&[]);
+    let (mut child, _) = start(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(stop(&mut child).success());
+
+    // Edits made while the server is down, then a start killed mid-load.
+    let entries: Vec<std::path::PathBuf> = {
+        let mut v: Vec<_> = std::fs::read_dir(root.join("entries")).unwrap().map(|e| e.unwrap().path()).collect();
+        v.sort();
+        v
+    };
+    for p in entries.iter().take(20) {
+        let mut text = std::fs::read_to_string(p).unwrap();
+        text.push_str("\nA paragraph added while the server was down.\n");
+        std::fs::write(p, text).unwrap();
+    }
+    for delay in [150u64, 600] {
+        let mut killed = attest()
+            .arg("serve")
+            .args(args(&["--addr", "127.0.0.1:0"]))
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        killed.kill().unwrap();
+        killed.wait().unwrap();
+    }
+    let (mut child, addr) = start(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(http_get(&addr, "/healthz").contains("\"status\":\"ok\""));
+    assert!(stop(&mut child).success());
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let store = attest::store::Store::open(&db).await.unwrap();
+        store.check_integrity().await.unwrap();
+        let stored: std::collections::HashMap<String, Vec<u8>> =
+            store.latest_sources().await.unwrap().into_iter().collect();
+        for (path, original) in &files {
+            let now = std::fs::read(root.join(path)).unwrap();
+            assert_eq!(stored.get(path.as_str()), Some(&now), "{path}: the latest revision is the file as it is");
+            let revs = store.revisions(path).await.unwrap();
+            let oldest = revs.last().unwrap();
+            let first = store.revision_content(oldest.id).await.unwrap().unwrap();
+            assert_eq!(&first, original, "{path}: the first run's revision survived");
+            let expected = if &now == original { 1 } else { 2 };
+            assert_eq!(revs.len(), expected, "{path}: one revision per distinct content");
+        }
+    });
+}

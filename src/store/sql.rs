@@ -1,0 +1,124 @@
+//! The query texts, in SQL that SQLite and PostgreSQL both accept: `$n`
+//! placeholders, `WITH RECURSIVE`, `ON CONFLICT`, `NOT` on 0/1 flags, no
+//! SQLite-only functions. A backend whose dialect differs gets a module of
+//! its own beside this one; the schema itself is per backend, in
+//! `migrations/<backend>/`. The one exception is marked below.
+
+/// SQLite's own consistency check (PostgreSQL has no equivalent to run).
+pub(super) const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
+
+/// Path and hash (NULL when deleted) of each file's latest revision.
+pub(super) const LATEST_HASHES: &str = "SELECT r.path, r.hash FROM source_revision r \
+     WHERE r.id = (SELECT MAX(x.id) FROM source_revision x WHERE x.path = r.path)";
+
+/// Path and content of each file's latest revision, deleted files left out.
+pub(super) const LATEST_CONTENTS: &str = "SELECT r.path, r.content FROM source_revision r \
+     WHERE r.id = (SELECT MAX(x.id) FROM source_revision x WHERE x.path = r.path) \
+     AND NOT r.deleted ORDER BY r.path";
+
+/// `$1` path, `$2` hash, `$3` content, `$4` deleted, `$5` time, `$6` author, `$7` message.
+pub(super) const INSERT_REVISION: &str = "INSERT INTO source_revision \
+     (path, hash, content, deleted, created_ms, author, message) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Revisions of `$1`, newest first.
+pub(super) const REVISIONS_OF: &str = "SELECT id, path, hash, created_ms, author, message \
+     FROM source_revision WHERE path = $1 ORDER BY id DESC";
+
+/// Content of revision `$1`.
+pub(super) const REVISION_CONTENT: &str = "SELECT content FROM source_revision WHERE id = $1";
+
+/// Sets meta `$1` to `$2`.
+pub(super) const SET_META: &str =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+/// Meta `$1`.
+pub(super) const GET_META: &str = "SELECT value FROM meta WHERE key = $1";
+
+/// Events of audience `$1` that may fall on or after day `$2` and on or
+/// before day `$3` (yyyymmdd; NULL: no bound), at place `$4` or a place
+/// inside it (NULL: anywhere). Undated events only when no bound is given.
+pub(super) const EVENTS: &str = "WITH RECURSIVE inside (id) AS ( \
+         SELECT CAST($4 AS TEXT) WHERE $4 IS NOT NULL \
+         UNION \
+         SELECT p.id FROM place p JOIN inside i ON p.part_of = i.id WHERE p.audience = $1 \
+     ) \
+     SELECT e.entry, e.id, e.date, e.earliest, e.latest, e.label, e.description, e.restricted \
+     FROM event e \
+     WHERE e.audience = $1 \
+     AND ($2 IS NULL OR (e.date IS NOT NULL AND (e.latest IS NULL OR e.latest >= $2))) \
+     AND ($3 IS NULL OR (e.date IS NOT NULL AND (e.earliest IS NULL OR e.earliest <= $3))) \
+     AND ($4 IS NULL OR EXISTS (SELECT 1 FROM event_place ep \
+         WHERE ep.audience = e.audience AND ep.entry = e.entry AND ep.event = e.id \
+         AND ep.place IN (SELECT id FROM inside))) \
+     ORDER BY e.date IS NULL, e.earliest, e.latest, e.entry, e.id";
+
+/// Places of every event of audience `$1`.
+pub(super) const EVENT_PLACES: &str =
+    "SELECT entry, event, place FROM event_place WHERE audience = $1 ORDER BY entry, event, place";
+
+/// The tables of the derived model, children before parents, each with an
+/// `audience` column: emptied for one audience before it is written again.
+pub(super) const MODEL_TABLES: &[&str] = &[
+    "DELETE FROM citation WHERE audience = $1",
+    "DELETE FROM event_place WHERE audience = $1",
+    "DELETE FROM event WHERE audience = $1",
+    "DELETE FROM estimate WHERE audience = $1",
+    "DELETE FROM figure WHERE audience = $1",
+    "DELETE FROM entry_place WHERE audience = $1",
+    "DELETE FROM entry_author WHERE audience = $1",
+    "DELETE FROM entry WHERE audience = $1",
+    "DELETE FROM place_name WHERE audience = $1",
+    "DELETE FROM place WHERE audience = $1",
+    "DELETE FROM work WHERE audience = $1",
+];
+
+/// One entry row.
+pub(super) const INSERT_ENTRY: &str = "INSERT INTO entry \
+     (audience, slug, title, kind, status, language, published, period, earliest, latest, summary, restricted, markdown) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+/// One author of an entry.
+pub(super) const INSERT_ENTRY_AUTHOR: &str = "INSERT INTO entry_author \
+     (audience, entry, position, name, affiliation, orcid) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// One place of an entry.
+pub(super) const INSERT_ENTRY_PLACE: &str =
+    "INSERT INTO entry_place (audience, entry, place) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// One figure.
+pub(super) const INSERT_FIGURE: &str = "INSERT INTO figure \
+     (audience, entry, id, what, who, where_text, unit, period, earliest, latest, note, restricted) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// One estimate.
+pub(super) const INSERT_ESTIMATE: &str = "INSERT INTO estimate \
+     (audience, entry, figure, id, value, low, high, approximate, period, earliest, latest, source, attribution, \
+      basis, wording, reliability, reliability_note, note, rank, verified, restricted) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+/// One event.
+pub(super) const INSERT_EVENT: &str = "INSERT INTO event \
+     (audience, entry, id, date, earliest, latest, label, description, attribution, verified, restricted) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// One place of an event.
+pub(super) const INSERT_EVENT_PLACE: &str =
+    "INSERT INTO event_place (audience, entry, event, place) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
+/// One gazetteer place.
+pub(super) const INSERT_PLACE: &str = "INSERT INTO place \
+     (audience, id, kind, lat, lon, precision, verified, part_of, period, note) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// One name of a place.
+pub(super) const INSERT_PLACE_NAME: &str = "INSERT INTO place_name \
+     (audience, place, position, name, lang, script, romanization, preferred) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// One work of the bibliography.
+pub(super) const INSERT_WORK: &str = "INSERT INTO work \
+     (audience, key, kind, authors, year, title, restricted) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// One cited work of an entry.
+pub(super) const INSERT_CITATION: &str = "INSERT INTO citation \
+     (audience, entry, position, item, work, locator) VALUES ($1, $2, $3, $4, $5, $6)";
