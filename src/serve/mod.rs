@@ -90,6 +90,9 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
             ServeError::Listen { addr: opts.addr, source }
         }
     })?;
+    // Signals are taken over before anything is announced, so a SIGTERM
+    // right after "serving" is a graceful stop, not the default kill.
+    let signals = Signals::install();
     let live = matches!(opts.project, Project::Dir(_));
     let theme = opts.project.theme()?;
     let loaded = opts.project.load()?;
@@ -130,7 +133,7 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     }
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        signals.recv().await;
         tracing::info!("shutting down: finishing requests in flight");
         let _ = stop.send(true);
         let _ = signalled.send(());
@@ -161,24 +164,46 @@ fn author() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "attest serve".into())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT (Ctrl-C) and SIGTERM, listened for from the moment of install.
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals { term: signal(SignalKind::terminate()).ok(), int: signal(SignalKind::interrupt()).ok() }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// Resolves on the first SIGINT or SIGTERM.
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        {
+            async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = one(&mut self.term) => {},
+                _ = one(&mut self.int) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
