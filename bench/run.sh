@@ -76,7 +76,8 @@ fi
 # --- attest ------------------------------------------------------------------
 if [ "$smoke" = 1 ]; then profile=debug; else profile=release; fi
 if [ -n "${ATTEST:-}" ]; then
-  attest=$ATTEST # a binary built already (its profile is then whatever it was built with)
+  attest=$ATTEST # a binary built already
+  profile="given as ATTEST=$ATTEST"
 else
   if [ "$profile" = release ]; then cargo build --release --locked --quiet; else cargo build --locked --quiet; fi
   attest=${CARGO_TARGET_DIR:-$root/target}/$profile/attest
@@ -117,14 +118,17 @@ declare -A R
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { # URL: waits up to 10 minutes for a 200
+wait_http() { # URL PID LOG: waits up to 10 minutes for a 200 while PID runs
   local i
   for ((i = 0; i < 6000; i++)); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    if ! kill -0 "$2" 2>/dev/null; then
+      echo "bench/run.sh: the server for $1 stopped:" >&2; tail -5 "$3" >&2; exit 1
+    fi
     sleep 0.1
   done
   echo "bench/run.sh: nothing answers at $1" >&2
-  return 1
+  exit 1
 }
 # wrk_run URL [HEADER]: sets $rps and $p99 (ms) from one wrk -t2 -c64 -d15s run.
 wrk_run() {
@@ -182,10 +186,14 @@ for n in ${sizes//,/ }; do
 
   log "hugo server rebuild after one change ($n)"
   port=$(free_port)
-  hugo server --source "$hugo_src" --port "$port" --bind 127.0.0.1 --renderToMemory --disableLiveReload \
+  hugo server --source "$hugo_src" --port "$port" --bind 127.0.0.1 --disableLiveReload \
     >"$work/hugo-server.log" 2>&1 &
   hpid=$!; pids+=("$hpid")
-  wait_http "http://127.0.0.1:$port/"
+  for ((k = 0; k < 6000; k++)); do
+    grep -q 'Web Server is available' "$work/hugo-server.log" && break
+    kill -0 "$hpid" 2>/dev/null || { echo "bench/run.sh: hugo server stopped:" >&2; tail -5 "$work/hugo-server.log" >&2; exit 1; }
+    sleep 0.1
+  done
   hugo_ms=()
   for ((i = 0; i < runs; i++)); do
     lines=$(grep -c 'Total in' "$work/hugo-server.log" || true)
@@ -237,13 +245,13 @@ http {
   access_log off;
   sendfile on;
   client_body_temp_path $work/nginx/tmp;
-  gzip on; gzip_comp_level 1; gzip_types text/html text/css application/javascript;
+  gzip on; gzip_comp_level 1; gzip_types text/css application/javascript;
   server { listen 127.0.0.1:$nport; root $work/site-$n; }
 }
 EOF
   nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
   npid=$!; pids+=("$npid")
-  wait_http "http://127.0.0.1:$nport/$entry_page"
+  wait_http "http://127.0.0.1:$nport/$entry_page" "$npid" "$work/nginx/error.log"
   wrk_run "http://127.0.0.1:$nport/$entry_page"
   R[$n.nginx.rps]=$rps; R[$n.nginx.p99]=$p99
   wrk_run "http://127.0.0.1:$nport/$entry_page" "Accept-Encoding: gzip"
@@ -256,9 +264,9 @@ EOF
   fi
   log "attest serve ($n)"
   sport=$(free_port)
-  ATTEST_LOG=info "$attest" serve "$corpus" --addr "127.0.0.1:$sport" --db "$work/serve-$n.db" >"$work/serve.log" 2>&1 &
+  NO_COLOR=1 ATTEST_LOG=info "$attest" serve "$corpus" --addr "127.0.0.1:$sport" --db "$work/serve-$n.db" >"$work/serve.log" 2>&1 &
   spid=$!; pids+=("$spid")
-  wait_http "http://127.0.0.1:$sport/healthz"
+  wait_http "http://127.0.0.1:$sport/healthz" "$spid" "$work/serve.log"
   url="http://127.0.0.1:$sport/${entry_page%index.html}"
   # Watcher: from saving a file to the next generation being served.
   serve_ms=() logged_ms=()
@@ -272,7 +280,7 @@ EOF
       sleep 0.01
     done
     serve_ms+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
-    logged_ms+=("$(grep 'reloaded' "$work/serve.log" | tail -1 | sed -E 's/.*ms=([0-9]+).*/\1/')")
+    logged_ms+=("$(sed 's/\x1b\[[0-9;]*m//g' "$work/serve.log" | grep 'reloaded' | tail -1 | grep -oE 'ms=[0-9]+' | cut -d= -f2)")
   done
   R[$n.watch.ms]=$(printf '%s\n' "${serve_ms[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   R[$n.watch.logged]=$(printf '%s\n' "${logged_ms[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -304,7 +312,7 @@ version() { "$@" 2>&1 | head -1 || true; }
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) memory, Linux $(uname -r), load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "Versions: $(version "$attest" --version) ($profile build)"
+  echo "Versions: $(version "$attest" --version) ($profile)"
   if [ "$smoke" = 0 ]; then
     echo "· $(version hugo version | cut -d' ' -f1-2) · $(version pandoc --version) · pagefind $(version bench/node_modules/.bin/pagefind --version | awk '{print $NF}')"
     echo "· $(version nginx -v | sed 's/nginx version: //') · $(version wrk -v | cut -d' ' -f1-2) · SQLite $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)') (FTS5, from Python)"
