@@ -662,7 +662,7 @@ impl<'a> Writer<'a> {
                 let lo = self.rng.range(10, 400_000) as f64;
                 (lo, lo + self.rng.range(0, 100_000) as f64)
             };
-            let _ = write!(f, "      - id: {eid}\n");
+            let _ = writeln!(f, "      - id: {eid}");
             match self.rng.below(3) {
                 0 => {
                     let _ = writeln!(f, "        value: {lo}");
