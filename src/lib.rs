@@ -21,6 +21,7 @@
 //! ```
 
 pub mod access;
+pub mod bench;
 pub mod build;
 pub mod check;
 pub mod config;

@@ -60,10 +60,38 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Benchmark tools: generated corpora (see bench/run.sh).
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
     /// Bring existing material in: legacy case studies, reference-manager exports.
     Import {
         #[command(subcommand)]
         what: Import,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Write a generated encyclopedia of invented case studies (about 30 KB each) that checks
+    /// without errors; the same seed gives the same files.
+    Corpus {
+        /// Number of entries.
+        #[arg(long)]
+        entries: usize,
+        /// Number of works in the shared bibliography (default: as many as entries).
+        #[arg(long)]
+        works: Option<usize>,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A new (or empty) folder for the attest project.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the same Markdown bodies as a plain Hugo site in this new folder.
+        #[arg(long)]
+        hugo: Option<PathBuf>,
     },
 }
 
@@ -126,6 +154,9 @@ fn main() -> ExitCode {
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
         #[cfg(feature = "serve")]
         Command::Serve { dir, addr, db } => serve(dir, addr, db),
+        Command::Bench { what: Bench::Corpus { entries, works, seed, out, hugo } } => {
+            bench_corpus(attest::bench::Spec { entries, works: works.unwrap_or(entries.max(1)), seed }, &out, hugo)
+        }
         Command::Import { what: Import::Legacy { files, into, format } } => {
             import(&files, &into, format, attest::import::read_inputs, attest::import::legacy::import)
         }
@@ -305,6 +336,37 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
             ExitCode::from(2)
         }
     }
+}
+
+fn bench_corpus(spec: attest::bench::Spec, out: &std::path::Path, hugo: Option<PathBuf>) -> ExitCode {
+    let corpus = match attest::bench::generate(&spec) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let what = format!("a generated encyclopedia of {} entries and {} works", spec.entries, spec.works);
+    let code = write(out, &as_refs(&attest::bench::project_files(&corpus, &spec)), &what);
+    match hugo {
+        Some(dir) if code == ExitCode::SUCCESS => {
+            match attest::sample::write_project(&dir, &as_refs(&attest::bench::hugo_files(&corpus))) {
+                Ok(()) => {
+                    println!("wrote the same entries as a Hugo site to {0}; build it with: hugo -s {0}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        _ => code,
+    }
+}
+
+fn as_refs(files: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+    files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect()
 }
 
 fn write(dir: &std::path::Path, files: &[(&str, &[u8])], what: &str) -> ExitCode {

@@ -39,74 +39,13 @@ pub fn init_files() -> Vec<(&'static str, &'static [u8])> {
     v
 }
 
-fn synthetic_entry(i: usize, works: usize) -> String {
-    let front = [
-        format!("title: Entry {i}"),
-        "kind: essay".into(),
-        "status: draft".into(),
-        "authors: [Editor]".into(),
-        "period: 1940/1960".into(),
-        format!("places: [p{}]", i % 50),
-        "figures:".into(),
-        "  - id: f".into(),
-        "    measure: { what: people deported }".into(),
-        "    unit: people".into(),
-        "    estimates:".into(),
-        format!(
-            "      - {{ id: a, low: 1000, high: 2000, source: \"@w{}, p. 5\", basis: official-document }}",
-            i % works
-        ),
-        format!(
-            "      - {{ id: b, value: 1500, approximate: true, source: \"@w{}\", basis: testimony }}",
-            (i + 1) % works
-        ),
-        "events:".into(),
-        format!(
-            "  - {{ id: e1, date: 1944-02-23/1944-03-01, label: Operation, places: [p{}], sources: [\"@w{}\"] }}",
-            i % 50,
-            (i + 2) % works
-        ),
-        format!("  - {{ id: e2, date: 1957~, label: Return, sources: [\"@w{}\"] }}", (i + 3) % works),
-    ];
-    let mut s = format!("---\n{}\n---\n\n", front.join("\n"));
-    for sec in 0..7 {
-        s.push_str(&format!("## Section {sec}\n\n"));
-        for p in 0..6 {
-            s.push_str(&format!(
-                "Paragraph {p} of section {sec} describes the events at length, with a figure of {{fig:f}} people and a citation [see @w{}, pp. {}-{}; @w{}]. ",
-                (i + p + sec) % works, p + 1, p + 9, (i * 7 + p) % works
-            ));
-            s.push_str(&"More prose follows, as in a real case study, to give the entry its weight. ".repeat(6));
-            s.push_str("\n\n");
-        }
-    }
-    s
-}
-
 /// A generated encyclopedia of `n` entries citing a bibliography of `works`
-/// works, for benchmarks and scale tests: every entry has the figure,
-/// event, citation and section structure of a real one (about 25 KB) and
-/// the whole checks without errors. Deterministic.
+/// works (seed 0 of [`crate::bench`]), for benchmarks and scale tests:
+/// case studies of about 30 KB with the full template that check without
+/// errors. Deterministic. `works` is raised to 1 if it is 0.
 pub fn synthetic_project(n: usize, works: usize) -> Vec<(String, Vec<u8>)> {
-    let mut files =
-        vec![("attest.toml".to_string(), b"title = \"Bench\"\nbase_url = \"https://example.org/\"\n".to_vec())];
-    let mut bib = String::new();
-    for w in 0..works {
-        bib.push_str(&format!(
-            "@book{{w{w}, author = {{Author{w}, A.}}, title = {{Work {w}}}, date = {{19{:02}}}}}\n",
-            w % 100
-        ));
-    }
-    files.push(("bibliography/works.bib".into(), bib.into_bytes()));
-    let mut places = String::new();
-    for p in 0..50 {
-        places.push_str(&format!("- id: p{p}\n  kind: region\n  names: [Region {p}]\n"));
-    }
-    files.push(("places.yaml".into(), places.into_bytes()));
-    for i in 0..n {
-        files.push((format!("entries/e{i:05}.md"), synthetic_entry(i, works).into_bytes()));
-    }
-    files
+    let spec = crate::bench::Spec { entries: n, works: works.max(1), seed: 0 };
+    crate::bench::generate(&spec).map(|c| crate::bench::project_files(&c, &spec)).unwrap_or_default()
 }
 
 /// Why files could not be written.

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (see `autotests = false` in Cargo.toml).
 
+mod bench;
 mod build;
 mod check_fixtures;
 mod cli;
