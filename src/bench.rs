@@ -836,6 +836,8 @@ mod tests {
     fn keys_stay_unique_with_letters() {
         assert_eq!(letters(0), "b");
         assert_eq!(letters(24), "z");
-        assert_eq!(letters(25), "bb");
+        assert_eq!(letters(25), "bc");
+        let all: std::collections::HashSet<String> = (0..5000).map(letters).collect();
+        assert_eq!(all.len(), 5000);
     }
 }

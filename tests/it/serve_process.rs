@@ -105,7 +105,7 @@ fn a_folder_that_is_not_an_encyclopedia_is_reported() {
 fn a_server_killed_while_loading_recovers_on_the_next_start() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("enc");
-    let files = attest::sample::synthetic_project(60, 30);
+    let files = attest::sample::synthetic_project(15, 20);
     let borrowed: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     attest::sample::write_project(&root, &borrowed).unwrap();
     std::fs::create_dir(tmp.path().join("db")).unwrap();
@@ -125,7 +125,7 @@ fn a_server_killed_while_loading_recovers_on_the_next_start() {
         v.sort();
         v
     };
-    for p in entries.iter().take(20) {
+    for p in entries.iter().take(6) {
         let mut text = std::fs::read_to_string(p).unwrap();
         text.push_str("\nA paragraph added while the server was down.\n");
         std::fs::write(p, text).unwrap();
