@@ -610,7 +610,7 @@ impl<'a> Writer<'a> {
                 capitalise(&self.words(14))
             );
         }
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             // A restricted testimony: it cites a restricted work when there
             // is one, and is then about an event (no public event cites a
             // restricted work, so nothing leaks).
