@@ -154,6 +154,26 @@ async fn writes_are_refused_and_bodies_are_limited() {
 }
 
 #[tokio::test]
+async fn the_event_stream_tells_open_pages_to_reload_or_why_not() {
+    let state = state_for(&Project::Embedded, true);
+    let app = app(state.clone());
+    let res = get(&app, "/_attest/events", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = res.into_body();
+    state.failed("attest.toml: cannot read".into());
+    let frame = tokio::time::timeout(Duration::from_secs(10), body.frame()).await.unwrap().unwrap().unwrap();
+    let sent = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert!(sent.contains("event: failed") && sent.contains("attest.toml: cannot read"), "{sent}");
+    let (_, status) = text(&app, "/_attest/status").await;
+    assert!(status.contains("\"failure\":\"attest.toml: cannot read\""), "{status}");
+    let res = get(&app, "/api/v1/", &[]).await;
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(res.headers()[header::LOCATION], "/api/v1");
+    assert_eq!(get(&app, "/favicon.ico", &[]).await.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
 async fn live_routes_exist_only_while_a_folder_is_watched() {
     let app = sample();
     assert_eq!(get(&app, "/_attest/status", &[]).await.status(), StatusCode::NOT_FOUND);

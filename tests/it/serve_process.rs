@@ -164,3 +164,23 @@ fn a_server_killed_while_loading_recovers_on_the_next_start() {
         }
     });
 }
+
+#[test]
+fn a_database_that_cannot_be_used_is_named_at_start() {
+    let run = |db: &str| {
+        let out = attest().args(["serve", "--addr", "127.0.0.1:0", "--db", db]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{db}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // /proc refuses new files even to root, unlike a folder with mode 0555.
+    let err = run("/proc/attest.db");
+    assert!(err.contains("cannot write the database /proc/attest.db: the file or its folder is read-only"), "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let text = tmp.path().join("notes.db");
+    std::fs::write(&text, "not a database\n").unwrap();
+    let err = run(text.to_str().unwrap());
+    assert!(err.contains("is not a database"), "{err}");
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a database\n", "the file is left as it was");
+    let err = run("/no/such/folder/attest.db");
+    assert!(err.contains("the folder /no/such/folder does not exist"), "{err}");
+}
