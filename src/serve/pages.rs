@@ -20,6 +20,8 @@ pub fn file_for(path: &str) -> Option<String> {
 }
 
 /// Decodes `%XX` escapes of a path (UTF-8); `None` when malformed.
+/// (`percent_encoding::percent_decode_str` passes a malformed escape
+/// through as text; a path with one is refused here instead.)
 fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());

@@ -106,17 +106,9 @@ impl SearchParams {
     }
 }
 
-/// Percent-encodes a query-string value.
+/// Percent-encodes a query-string value (everything but RFC 3986's unreserved characters).
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, super::api::SEGMENT).to_string()
 }
 
 /// The JSON error shape of the API.
