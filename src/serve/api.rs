@@ -213,7 +213,7 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Made {
 
 /// The answer for an error, outside the cache (it is not about the
 /// snapshot).
-fn error_response(e: &ApiError) -> Response {
+pub(super) fn error_response(e: &ApiError) -> Response {
     let asset = Asset::new("error.json", e.body(), std::time::SystemTime::UNIX_EPOCH);
     let mut r = pages::respond(&asset, &HeaderMap::new(), "no-cache", e.status());
     r.headers_mut().remove(axum::http::header::LAST_MODIFIED);

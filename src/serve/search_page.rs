@@ -111,25 +111,26 @@ fn encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, super::api::SEGMENT).to_string()
 }
 
-/// The JSON error shape of the API.
-pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response()
+/// A 400 in the API's one error shape.
+fn bad_request(message: String) -> Response {
+    super::api::error_response(&super::api::ApiError::BadRequest(message))
 }
 
 /// `GET /api/search` and `/api/v1/search`.
 pub async fn api(State(state): State<AppState>, params: Result<Params<SearchParams>, QueryRejection>) -> Response {
     let Ok(Params(params)) = params else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "the query string cannot be read");
+        return bad_request("the query string cannot be read".into());
     };
     let q = match params.query(PAGE_SIZE) {
         Ok(q) => q,
-        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", &m),
+        Err(m) => return bad_request(m),
     };
     match run(&state, q).await {
         Ok(r) => ([(header::CACHE_CONTROL, "no-cache")], Json(r)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "search failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the search failed")
+            let body = serde_json::json!({ "error": { "code": "internal", "message": "the search failed" } });
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
         }
     }
 }
