@@ -823,9 +823,11 @@ pub fn render_site(
     render(view, theme, tick).map(|s| s.files)
 }
 
-/// Renders the whole site and keeps its search documents.
+/// Renders the whole site and keeps its search documents. Nothing is kept
+/// for a later render, so each entry's files move into the site instead of
+/// being copied: a one-off build holds every page once, not twice.
 pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<RenderedSite, RenderError> {
-    render_cached(view, theme, &mut RenderCache::default(), tick)
+    render_with(view, theme, None, tick)
 }
 
 /// Entry pages kept from one render to the next, each under a key made of
@@ -837,6 +839,9 @@ pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<Re
 pub struct RenderCache {
     shared: u64,
     entries: HashMap<String, (u64, std::sync::Arc<RenderedEntry>)>,
+    /// The site-wide bibliography, formatted: with thousands of works it is
+    /// the slowest site page to make, and it depends on shared inputs only.
+    bibliography: Option<Vec<cite::BibItem>>,
     /// Entries taken from the cache by the last render.
     pub reused: usize,
     /// Entries rendered by the last render.
@@ -871,6 +876,15 @@ pub fn render_cached(
     cache: &mut RenderCache,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RenderedSite, RenderError> {
+    render_with(view, theme, Some(cache), tick)
+}
+
+fn render_with(
+    view: &View,
+    theme: &Theme,
+    mut cache: Option<&mut RenderCache>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RenderedSite, RenderError> {
     let env = environment(theme)?;
     let c = &view.config;
     let cx = Ctx {
@@ -884,43 +898,68 @@ pub fn render_cached(
     };
     let mut titles: Vec<(&str, &str)> = cx.titles.iter().map(|(k, v)| (*k, *v)).collect();
     titles.sort_unstable();
-    let shared = debug_hash(&[&view.audience, &view.config, theme, &view.works, &view.places, &titles]);
-    if shared != cache.shared {
-        cache.entries.clear();
-        cache.shared = shared;
+    let mut rendered: Vec<std::sync::Arc<RenderedEntry>>;
+    if let Some(cache) = cache.as_deref_mut() {
+        let shared = debug_hash(&[&view.audience, &view.config, theme, &view.works, &view.places, &titles]);
+        if shared != cache.shared {
+            cache.entries.clear();
+            cache.bibliography = None;
+            cache.shared = shared;
+        }
+        let keys: Vec<u64> = view.entries.par_iter().map(|se| debug_hash(&[&se.entry, &se.markdown])).collect();
+        rendered = view
+            .entries
+            .par_iter()
+            .zip(&keys)
+            .map(|(se, key)| {
+                let r = match cache.entries.get(&se.entry.slug) {
+                    Some((k, r)) if k == key => Ok(r.clone()),
+                    _ => render_entry(&cx, se).map(std::sync::Arc::new),
+                };
+                tick();
+                r
+            })
+            .collect::<Result<_, _>>()?;
+        let before: HashMap<&str, u64> = cache.entries.iter().map(|(s, (k, _))| (s.as_str(), *k)).collect();
+        let reused =
+            view.entries.iter().zip(&keys).filter(|(se, k)| before.get(se.entry.slug.as_str()) == Some(k)).count();
+        cache.reused = reused;
+        cache.rendered = view.entries.len() - reused;
+        cache.entries = view
+            .entries
+            .iter()
+            .zip(&keys)
+            .zip(&rendered)
+            .map(|((se, k), r)| (se.entry.slug.clone(), (*k, r.clone())))
+            .collect();
+    } else {
+        rendered = view
+            .entries
+            .par_iter()
+            .map(|se| {
+                let r = render_entry(&cx, se).map(std::sync::Arc::new);
+                tick();
+                r
+            })
+            .collect::<Result<_, _>>()?;
     }
-    let keys: Vec<u64> = view.entries.par_iter().map(|se| debug_hash(&[&se.entry, &se.markdown])).collect();
-    let rendered: Vec<std::sync::Arc<RenderedEntry>> = view
-        .entries
-        .par_iter()
-        .zip(&keys)
-        .map(|(se, key)| {
-            let r = match cache.entries.get(&se.entry.slug) {
-                Some((k, r)) if k == key => Ok(r.clone()),
-                _ => render_entry(&cx, se).map(std::sync::Arc::new),
-            };
-            tick();
-            r
-        })
-        .collect::<Result<_, _>>()?;
-    let before: HashMap<&str, u64> = cache.entries.iter().map(|(s, (k, _))| (s.as_str(), *k)).collect();
-    let reused = view.entries.iter().zip(&keys).filter(|(se, k)| before.get(se.entry.slug.as_str()) == Some(k)).count();
-    cache.reused = reused;
-    cache.rendered = view.entries.len() - reused;
-    cache.entries = view
-        .entries
-        .iter()
-        .zip(&keys)
-        .zip(&rendered)
-        .map(|((se, k), r)| (se.entry.slug.clone(), (*k, r.clone())))
-        .collect();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for r in &rendered {
-        for (p, b) in &r.files {
-            files.insert(p.clone(), b.clone());
+    for r in &mut rendered {
+        match std::sync::Arc::get_mut(r) {
+            // Not kept by a cache: the bytes move.
+            Some(owned) => files.extend(owned.files.drain(..)),
+            None => files.extend(r.files.iter().cloned()),
         }
     }
-    site_pages(&cx, &rendered, &mut files)?;
+    let site_bibliography = || {
+        let works: Vec<&Work> = view.works.iter().collect();
+        cite::render_bibliography(view.config.citation_style, &cx.site.lang, &works)
+    };
+    let bibliography = match cache {
+        Some(c) => c.bibliography.get_or_insert_with(site_bibliography).clone(),
+        None => site_bibliography(),
+    };
+    site_pages(&cx, &rendered, &bibliography, &mut files)?;
     files.insert("assets/style.css".into(), theme.css.clone().into_bytes());
     files.insert("assets/site.js".into(), SITE_JS.as_bytes().to_vec());
     files.insert(crate::index::SCRIPT_PATH.into(), crate::index::SEARCH_JS.as_bytes().to_vec());
@@ -962,6 +1001,7 @@ fn list_entry(se: &SiteEntry, root: &str) -> ListEntry {
 fn site_pages(
     cx: &Ctx,
     rendered: &[std::sync::Arc<RenderedEntry>],
+    bibliography: &[cite::BibItem],
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), RenderError> {
     let view = cx.view;
@@ -1194,9 +1234,7 @@ fn site_pages(
             cited_in.entry(k).or_default().push(s);
         }
     }
-    let works: Vec<&Work> = view.works.iter().collect();
-    let items = cite::render_bibliography(view.config.citation_style, &cx.site.lang, &works);
-    let rows: Vec<minijinja::Value> = items
+    let rows: Vec<minijinja::Value> = bibliography
         .iter()
         .map(|b| {
             let cited: Vec<minijinja::Value> = cited_in
