@@ -129,7 +129,9 @@
 //! for thousands of sections, not for a library; no stemming (prefixes
 //! stand in for it in English: `deport` finds deportation, deported).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -195,23 +197,35 @@ struct Index<'a> {
 pub fn build(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
     let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
     sorted.sort_by(|a, b| (&a.url, &a.title, &a.section, &a.text).cmp(&(&b.url, &b.title, &b.section, &b.text)));
-    let texts: Vec<String> = sorted.iter().map(|d| stored_text(&d.text)).collect();
-    let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (id, d) in sorted.iter().enumerate() {
-        let title = fold(&d.title);
-        let in_title: BTreeSet<&str> = title.split(' ').filter(|w| !w.is_empty()).collect();
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for text in [title.clone(), fold(&d.section), fold(&d.text)] {
-            for w in text.split(' ').filter(|w| !w.is_empty()) {
-                *counts.entry(w.to_string()).or_default() += 1;
+    let texts: Vec<String> = sorted.par_iter().map(|d| stored_text(&d.text)).collect();
+    // Folding and counting are per document, so they run on all cores; the
+    // postings are then joined in document order, as one pass would make them.
+    let counted: Vec<Vec<(String, u32)>> = sorted
+        .par_iter()
+        .map(|d| {
+            let title = fold(&d.title);
+            let in_title: HashSet<&str> = title.split(' ').filter(|w| !w.is_empty()).collect();
+            let mut counts: HashMap<&str, u32> = HashMap::new();
+            let (section, text) = (fold(&d.section), fold(&d.text));
+            for t in [&title, &section, &text] {
+                for w in t.split(' ').filter(|w| !w.is_empty()) {
+                    *counts.entry(w).or_default() += 1;
+                }
             }
-        }
-        for (w, n) in counts {
-            let weight = n.saturating_mul(2).saturating_add(u32::from(in_title.contains(w.as_str())));
-            let id = u32::try_from(id).expect("fewer than 2^32 documents");
-            terms.entry(w).or_default().extend([id, weight]);
+            counts
+                .into_iter()
+                .map(|(w, n)| (w.to_string(), n.saturating_mul(2).saturating_add(u32::from(in_title.contains(w)))))
+                .collect()
+        })
+        .collect();
+    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    for (id, words) in counted.into_iter().enumerate() {
+        let id = u32::try_from(id).expect("fewer than 2^32 documents");
+        for (w, weight) in words {
+            postings.entry(w).or_default().extend([id, weight]);
         }
     }
+    let terms: BTreeMap<String, Vec<u32>> = postings.into_iter().collect();
     let index = Index {
         v: FORMAT,
         docs: sorted.iter().zip(&texts).map(|(d, t)| [d.url.as_str(), &d.title, &d.section, t]).collect(),
