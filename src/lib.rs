@@ -71,6 +71,14 @@ impl Analysis {
 /// Parses and checks loaded files. `tick` is called once per entry parsed
 /// (for a progress bar); entries are parsed on all cores.
 pub fn analyze(loaded: Loaded, tick: &(dyn Fn() + Sync)) -> Analysis {
+    analyze_cached(loaded, &mut parse::cache::ParseCache::none(), tick)
+}
+
+/// [`analyze`], reusing the parse results in `cache` of files that did not
+/// change since the last call, and leaving this analysis's results in it.
+/// The server calls it on every save, so an edit to one entry parses one
+/// file; the cross-file checks still run on the whole corpus.
+pub fn analyze_cached(loaded: Loaded, cache: &mut parse::cache::ParseCache, tick: &(dyn Fn() + Sync)) -> Analysis {
     let Loaded { sources, diagnostics: mut diags } = loaded;
     let (config_file, config_src) =
         sources.iter().find(|(_, f)| f.kind == FileKind::Config).expect("a loaded project has attest.toml");
@@ -86,33 +94,47 @@ pub fn analyze(loaded: Loaded, tick: &(dyn Fn() + Sync)) -> Analysis {
 
     let entry_files: Vec<_> = ok(FileKind::Entry).collect();
     let lang = config.default_language().to_string();
+    let earlier = cache.start();
     let parsed: Vec<_> = entry_files
         .par_iter()
         .map(|(id, f)| {
-            let r = parse::entry::parse_entry(*id, f, &lang);
+            let key = parse::cache::key(*id, f, &lang);
+            let kept = earlier.entry(&f.path, key);
+            let reused = kept.is_some();
+            let r = kept.unwrap_or_else(|| parse::entry::parse_entry(*id, f, &lang));
             tick();
-            r
+            (key, reused, r)
         })
         .collect();
     let mut entries = Vec::with_capacity(parsed.len());
-    for (e, d) in parsed {
-        entries.push(e);
-        diags.extend(d);
+    for ((_, f), (key, reused, r)) in entry_files.iter().zip(parsed) {
+        cache.keep_entry(&f.path, key, &r);
+        cache.count(reused);
+        entries.push(r.0);
+        diags.extend(r.1);
     }
     let mut works = Vec::new();
     for (id, f) in sources
         .iter()
         .filter(|(_, f)| f.ok && matches!(f.kind, FileKind::BibLatex | FileKind::CslJson | FileKind::HayagrivaYaml))
     {
-        let (w, d) = parse::bibliography::parse_file(id, f);
-        works.extend(w);
-        diags.extend(d);
+        let key = parse::cache::key(id, f, &lang);
+        let kept = earlier.works(&f.path, key);
+        cache.count(kept.is_some());
+        let r = kept.unwrap_or_else(|| parse::bibliography::parse_file(id, f));
+        cache.keep_works(&f.path, key, &r);
+        works.extend(r.0);
+        diags.extend(r.1);
     }
     let mut places = Vec::new();
     for (id, f) in ok(FileKind::Places) {
-        let (p, d) = parse::places::parse_file(id, f);
-        places.extend(p);
-        diags.extend(d);
+        let key = parse::cache::key(id, f, &lang);
+        let kept = earlier.places(&f.path, key);
+        cache.count(kept.is_some());
+        let r = kept.unwrap_or_else(|| parse::places::parse_file(id, f));
+        cache.keep_places(&f.path, key, &r);
+        places.extend(r.0);
+        diags.extend(r.1);
     }
     let corpus = Corpus { config, config_file, entries, works, places };
     diags.extend(check::run(&corpus, &sources));

@@ -59,9 +59,14 @@ pub fn split_front_matter(text: &str) -> Result<Split, (Range<usize>, String, St
     Err((0..3, "the front matter opened here is never closed".into(), "end the front matter with a line `---`".into()))
 }
 
+/// An entry's slug: its file name without `.md`.
+pub fn slug_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md")
+}
+
 /// Reads one entry file.
 pub fn parse_entry(file: FileId, src: &SourceFile, default_language: &str) -> (Entry, Vec<Diagnostic>) {
-    let slug = src.path.rsplit('/').next().unwrap_or(&src.path).trim_end_matches(".md").to_string();
+    let slug = slug_of(&src.path).to_string();
     let mut r = Reader::new(file, FRONTMATTER);
     let mut entry = Entry {
         file,

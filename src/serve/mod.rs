@@ -102,16 +102,16 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     if let Some(db) = &db {
         tracing::info!(db = %db.display(), "database open");
     }
-    let analysis = crate::analyze(loaded, &|| {});
-    let mut cache = crate::render::site::RenderCache::default();
-    let snap = state::snapshot(&analysis, &theme, live, None, &mut cache)?;
+    let mut caches = state::Caches::default();
+    let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
+    let snap = state::snapshot(&analysis, &theme, live, None, &mut caches.render)?;
     backing.update(&analysis, &snap, &author()).await?;
     let (errors, warnings) = analysis.counts();
     let title = snap.view.config.title.clone();
     let entries = snap.view.entries.len();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = AppState::with_search(snap, live, stopped, backing.search.clone());
-    *state.render_cache() = cache;
+    *state.caches() = caches;
     let _watcher = match &opts.project {
         Project::Dir(dir) => {
             let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());

@@ -193,12 +193,22 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// What one reload keeps for the next, so that an edit to one entry parses
+/// and renders that entry only.
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Parse results by file.
+    pub parse: crate::parse::cache::ParseCache,
+    /// Rendered entry pages.
+    pub render: site::RenderCache,
+}
+
 struct Inner {
     snapshot: RwLock<Arc<Snapshot>>,
     live: Option<tokio::sync::broadcast::Sender<LiveEvent>>,
     shutdown: tokio::sync::watch::Receiver<bool>,
     last_failure: RwLock<Option<String>>,
-    cache: std::sync::Mutex<site::RenderCache>,
+    cache: std::sync::Mutex<Caches>,
     search: Arc<crate::search::SearchIndex>,
 }
 
@@ -262,8 +272,9 @@ impl AppState {
         }
     }
 
-    /// The entry pages kept for the next reload (one reload at a time holds it).
-    pub fn render_cache(&self) -> std::sync::MutexGuard<'_, site::RenderCache> {
+    /// The parse results and entry pages kept for the next reload (one
+    /// reload at a time holds them).
+    pub fn caches(&self) -> std::sync::MutexGuard<'_, Caches> {
         self.inner.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 

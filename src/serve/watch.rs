@@ -93,14 +93,30 @@ pub fn spawn(
 pub fn reload(root: &Path, state: &AppState, after: &dyn AfterReload) {
     let started = Instant::now();
     let project = Project::Dir(root.to_path_buf());
+    // Milliseconds spent in each step, logged with the reload so that a slow
+    // one can be told apart without a profiler.
+    let mut steps = [0u64; 4];
+    let mut lap = {
+        let mut last = Instant::now();
+        move |slot: &mut u64| {
+            *slot = last.elapsed().as_millis() as u64;
+            last = Instant::now();
+        }
+    };
     let result = (|| -> Result<state::Snapshot, String> {
         let theme = project.theme().map_err(|e| e.to_string())?;
         let loaded = project.load().map_err(|e| e.to_string())?;
-        let analysis = crate::analyze(loaded, &|| {});
+        lap(&mut steps[0]);
+        let mut caches = state.caches();
+        let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
+        lap(&mut steps[1]);
         let previous = state.snapshot();
-        let snap = state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut state.render_cache())
+        let snap = state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut caches.render)
             .map_err(|e| e.to_string())?;
+        drop(caches);
+        lap(&mut steps[2]);
         after(&analysis, &snap).map_err(|e| e.to_string())?;
+        lap(&mut steps[3]);
         Ok(snap)
     })();
     match result {
@@ -110,6 +126,10 @@ pub fn reload(root: &Path, state: &AppState, after: &dyn AfterReload) {
                 generation = snap.generation,
                 errors,
                 entries_rendered = snap.rendered_entries,
+                load_ms = steps[0],
+                check_ms = steps[1],
+                render_ms = steps[2],
+                store_ms = steps[3],
                 ms = started.elapsed().as_millis() as u64,
                 "reloaded"
             );

@@ -15,14 +15,14 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 fn state_for(project: &Project, live: bool) -> AppState {
-    let analysis = attest::analyze(project.load().unwrap(), &|| {});
-    let mut cache = attest::render::site::RenderCache::default();
-    let snap = state::snapshot(&analysis, &project.theme().unwrap(), live, None, &mut cache).unwrap();
+    let mut caches = state::Caches::default();
+    let analysis = attest::analyze_cached(project.load().unwrap(), &mut caches.parse, &|| {});
+    let snap = state::snapshot(&analysis, &project.theme().unwrap(), live, None, &mut caches.render).unwrap();
     // The sender is leaked so the stream of a live state never sees a shutdown.
     let (tx, rx) = tokio::sync::watch::channel(false);
     std::mem::forget(tx);
     let state = AppState::new(snap, live, rx);
-    *state.render_cache() = cache;
+    *state.caches() = caches;
     state
 }
 
@@ -243,14 +243,14 @@ async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     // The server's own arrangement: a store and an index that follow each reload.
     let backing = attest::serve::backing::Backing::open(None, false).await.unwrap();
     let project = Project::Dir(root.clone());
-    let analysis = attest::analyze(project.load().unwrap(), &|| {});
-    let mut cache = attest::render::site::RenderCache::default();
-    let snap = state::snapshot(&analysis, &project.theme().unwrap(), true, None, &mut cache).unwrap();
+    let mut caches = state::Caches::default();
+    let analysis = attest::analyze_cached(project.load().unwrap(), &mut caches.parse, &|| {});
+    let snap = state::snapshot(&analysis, &project.theme().unwrap(), true, None, &mut caches.render).unwrap();
     backing.update(&analysis, &snap, "test").await.unwrap();
     let (tx, rx) = tokio::sync::watch::channel(false);
     std::mem::forget(tx);
     let state = AppState::with_search(snap, true, rx, backing.search.clone());
-    *state.render_cache() = cache;
+    *state.caches() = caches;
     let handle = tokio::runtime::Handle::current();
     let b = backing.clone();
     let after = move |a: &attest::Analysis, s: &state::Snapshot| handle.block_on(b.update(a, s, "test"));
@@ -286,6 +286,10 @@ async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     std::fs::write(&file, &prose).unwrap();
     wait_for(&app, uri, |p| p.contains("A sentence added by the watcher test.")).await;
     assert_eq!(state.snapshot().rendered_entries, 1, "only the edited entry is rendered again");
+    {
+        let caches = state.caches();
+        assert_eq!((caches.parse.parsed, caches.parse.reused > 0), (1, true), "only the edited file is parsed again");
+    }
 
     // A broken citation: the page is still served, the overlay gets the error with its place.
     let broken = prose.replacen("[@", "[@nosuchwork2099; @", 1);
