@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::access::{self, Audience};
 use crate::search::SearchIndex;
-use crate::store::Store;
+use crate::store::{ModelChange, Store};
 use crate::Analysis;
 
 use super::state::{Project, Snapshot};
@@ -46,6 +46,10 @@ pub struct Backing {
     pub search: Arc<SearchIndex>,
     /// Where the index lives on disk (`None` in memory).
     pub search_dir: Option<PathBuf>,
+    /// Whether this process has written the whole model once. Until it
+    /// has, the stored model may come from another version of the files
+    /// (an earlier run), so the first update writes all of it.
+    model_written: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The database path used when none is given: `DIR/.attest/attest.db` for a
@@ -66,6 +70,7 @@ impl Backing {
                 store: Store::open_in_memory().await?,
                 search: Arc::new(SearchIndex::in_memory()?),
                 search_dir: None,
+                model_written: Default::default(),
             }),
             Some(db) => {
                 if create_parent {
@@ -80,7 +85,12 @@ impl Backing {
                 let dir = PathBuf::from(dir);
                 let search = SearchIndex::open(&dir)?;
                 store.set_meta("search_index", &dir.to_string_lossy()).await?;
-                Ok(Backing { store, search: Arc::new(search), search_dir: Some(dir) })
+                Ok(Backing {
+                    store,
+                    search: Arc::new(search),
+                    search_dir: Some(dir),
+                    model_written: Default::default(),
+                })
             }
         }
     }
@@ -98,19 +108,50 @@ impl Backing {
         // gone: only a complete reading may record deletions.
         let complete = analysis.sources.iter().all(|(_, f)| f.ok);
         let changed = self.store.record_sources(&files, complete, author, "read from the project folder").await?;
-        self.store.replace_model(&snapshot.view).await?;
-        self.store.replace_model(&access::view(analysis, Audience::Internal)).await?;
+        let written = self.model_written.load(std::sync::atomic::Ordering::Acquire);
+        let slugs = edited_entries(&changed);
+        let change = match &slugs {
+            // The model is made from the files alone: none changed, none to write.
+            Some(s) if written && complete && s.is_empty() => None,
+            Some(s) if written && complete => Some(ModelChange::Entries(s)),
+            _ => Some(ModelChange::All),
+        };
+        if let Some(change) = change {
+            self.store.update_model(&snapshot.view, change).await?;
+            self.store.update_model(&access::view(analysis, Audience::Internal), change).await?;
+            self.model_written.store(true, std::sync::atomic::Ordering::Release);
+        }
         let search = self.search.clone();
         let docs = snapshot.search_docs.clone();
+        let started = std::time::Instant::now();
         let stats = tokio::task::spawn_blocking(move || search.sync(&docs))
             .await
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
         tracing::info!(
             files_changed = changed.len(),
+            model = match change {
+                None => "unchanged",
+                Some(ModelChange::All) => "written",
+                Some(ModelChange::Entries(_)) => "entries written",
+            },
             search_added = stats.added,
             search_removed = stats.removed,
+            search_ms = started.elapsed().as_millis() as u64,
             "store and search index up to date"
         );
         Ok(())
     }
+}
+
+/// The slugs of the entries among the changed (written or deleted) files,
+/// or `None` when another kind of file changed (configuration,
+/// bibliography, gazetteer), which can change every entry's model.
+fn edited_entries(changed: &[String]) -> Option<Vec<&str>> {
+    changed
+        .iter()
+        .map(|path| match crate::source::load::classify(path) {
+            Some(crate::source::FileKind::Entry) => Some(crate::parse::entry::slug_of(path)),
+            _ => None,
+        })
+        .collect()
 }

@@ -34,6 +34,7 @@
 //! own.
 
 mod model;
+pub use model::ModelChange;
 mod sql;
 
 use std::path::{Path, PathBuf};

@@ -31,20 +31,53 @@ fn first_of<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&T> {
     items.iter().filter(|x| seen.insert(id(x).to_string())).collect()
 }
 
+/// Which part of a stored model a write replaces.
+#[derive(Debug, Clone, Copy)]
+pub enum ModelChange<'a> {
+    /// Everything: entries, works and places.
+    All,
+    /// Only these entries (by slug), each written as the view now has it or
+    /// removed when the view no longer has it. For an edit that touched
+    /// entry files only: one row set per entry instead of the whole model.
+    Entries(&'a [&'a str]),
+}
+
 impl Store {
     /// Replaces the stored model of `view`'s audience with what the view
     /// holds, in one transaction: readers see the old model or the new one,
     /// never a mixture.
     pub async fn replace_model(&self, view: &View) -> Result<(), StoreError> {
+        self.update_model(view, ModelChange::All).await
+    }
+
+    /// Writes the part of `view`'s model that `change` names, in one
+    /// transaction. With [`ModelChange::Entries`] the caller vouches that
+    /// nothing else changed since the last write (works, places, other
+    /// entries); the server knows this from the files an edit touched.
+    pub async fn update_model(&self, view: &View, change: ModelChange<'_>) -> Result<(), StoreError> {
         let _one_writer = self.write.lock().await;
         let aud = audience_name(view.audience);
         let mut tx = self.pool.begin().await?;
-        for delete in sql::MODEL_TABLES {
-            sqlx::query(*delete).bind(aud).execute(&mut *tx).await?;
-        }
-        write_places(&mut tx, aud, view).await?;
-        write_works(&mut tx, aud, view).await?;
-        for site in first_of(&view.entries, |s| s.entry.slug.as_str()) {
+        let entries = first_of(&view.entries, |s| s.entry.slug.as_str());
+        let entries = match change {
+            ModelChange::All => {
+                for delete in sql::MODEL_TABLES {
+                    sqlx::query(*delete).bind(aud).execute(&mut *tx).await?;
+                }
+                write_places(&mut tx, aud, view).await?;
+                write_works(&mut tx, aud, view).await?;
+                entries
+            }
+            ModelChange::Entries(slugs) => {
+                for slug in slugs {
+                    for delete in sql::ENTRY_TABLES {
+                        sqlx::query(*delete).bind(aud).bind(*slug).execute(&mut *tx).await?;
+                    }
+                }
+                entries.into_iter().filter(|s| slugs.contains(&s.entry.slug.as_str())).collect()
+            }
+        };
+        for site in entries {
             let e = &site.entry;
             let slug = e.slug.as_str();
             let (period, earliest, latest) = date_cols(e.period.as_ref());

@@ -72,6 +72,18 @@ pub(super) const MODEL_TABLES: &[&str] = &[
     "DELETE FROM work WHERE audience = $1",
 ];
 
+/// Deletes one entry of one audience, with every row that belongs to it.
+pub(super) const ENTRY_TABLES: &[&str] = &[
+    "DELETE FROM citation WHERE audience = $1 AND entry = $2",
+    "DELETE FROM event_place WHERE audience = $1 AND entry = $2",
+    "DELETE FROM event WHERE audience = $1 AND entry = $2",
+    "DELETE FROM estimate WHERE audience = $1 AND entry = $2",
+    "DELETE FROM figure WHERE audience = $1 AND entry = $2",
+    "DELETE FROM entry_place WHERE audience = $1 AND entry = $2",
+    "DELETE FROM entry_author WHERE audience = $1 AND entry = $2",
+    "DELETE FROM entry WHERE audience = $1 AND slug = $2",
+];
+
 /// One entry row.
 pub(super) const INSERT_ENTRY: &str = "INSERT INTO entry \
      (audience, slug, title, kind, status, language, published, period, earliest, latest, summary, restricted, markdown) \

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use attest::access::{view, Audience};
 use attest::parse::edtf::Day;
-use attest::store::{EventFilter, Store, StoreError};
+use attest::store::{EventFilter, ModelChange, Store, StoreError};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, SqliteConnection};
 
@@ -163,6 +163,11 @@ fn fixture_files() -> Vec<(&'static str, &'static [u8])> {
 fn fixture_view(audience: Audience) -> attest::access::View {
     let a = attest::analyze(attest::source::load::load_files(fixture_files()).unwrap(), &|| {});
     assert_eq!(a.counts().0, 0, "{}", attest::report::human(&a, false));
+    view(&a, audience)
+}
+
+fn view_of(files: &[(&str, &[u8])], audience: Audience) -> attest::access::View {
+    let a = attest::analyze(attest::source::load::load_files(files.iter().copied()).unwrap(), &|| {});
     view(&a, audience)
 }
 
@@ -565,4 +570,64 @@ async fn killing_the_writer_loses_no_committed_revision_and_reopening_recovers()
     assert!(round_of(path_a) >= last_round);
     // And the store takes new writes.
     store.record_sources(&[(path_a.to_string(), b"after".to_vec())], false, "ann", "after").await.unwrap();
+}
+
+/// The model rows of a database, sorted, for comparing two databases.
+async fn model_rows(path: &Path) -> Vec<(String, String)> {
+    let mut rows: Vec<_> = dump(path, None)
+        .await
+        .into_iter()
+        .filter(|(t, _)| !matches!(t.as_str(), "source_revision" | "meta" | "_sqlx_migrations"))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn writing_only_the_edited_entries_gives_the_model_a_full_write_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = fixture_files();
+    // The public entry loses an event and gains an author; a new entry appears; the secret one goes.
+    let edited_public = PUBLIC_ENTRY.replace("authors: [A. Editor]", "authors: [A. Editor, B. Author]").replace(
+        "  - { id: later, date: 1950, label: Later elsewhere, places: [elsewhere], sources: [\"@smith2001\"] }\n",
+        "",
+    );
+    assert_ne!(edited_public, PUBLIC_ENTRY);
+    let added =
+        "---\ntitle: Added later\nkind: essay\nstatus: draft\nauthors: [C. Writer]\n---\nText [@smith2001, p. 9].\n";
+    let after: Vec<(&str, &[u8])> = vec![
+        ("attest.toml", CONFIG.as_bytes()),
+        ("places.yaml", PLACES.as_bytes()),
+        ("bibliography/works.bib", WORKS.as_bytes()),
+        ("entries/added.md", added.as_bytes()),
+        ("entries/public.md", edited_public.as_bytes()),
+    ];
+
+    let step = dir.path().join("step.db");
+    let store = Store::open(&step).await.unwrap();
+    for aud in [Audience::Public, Audience::Internal] {
+        store.replace_model(&view_of(&before, aud)).await.unwrap();
+        store.update_model(&view_of(&after, aud), ModelChange::Entries(&["public", "added", "secret"])).await.unwrap();
+    }
+    let full = dir.path().join("full.db");
+    let other = Store::open(&full).await.unwrap();
+    for aud in [Audience::Public, Audience::Internal] {
+        other.replace_model(&view_of(&after, aud)).await.unwrap();
+    }
+    let (step_rows, full_rows) = (model_rows(&step).await, model_rows(&full).await);
+    assert_eq!(step_rows, full_rows);
+    assert!(step_rows.iter().any(|(_, v)| v == "B. Author"));
+    assert!(!step_rows.iter().any(|(_, v)| v == "Later elsewhere"));
+    assert!(!step_rows.iter().any(|(_, v)| v.contains("SECRETENTRYBODY")), "the removed entry's rows are gone");
+
+    // Naming only one of the edited entries leaves the others as they were:
+    // the caller must name them all, and the test would notice a write that
+    // ignored the list.
+    let partial = dir.path().join("partial.db");
+    let third = Store::open(&partial).await.unwrap();
+    third.replace_model(&view_of(&before, Audience::Public)).await.unwrap();
+    third.update_model(&view_of(&after, Audience::Public), ModelChange::Entries(&["added"])).await.unwrap();
+    let rows = model_rows(&partial).await;
+    assert!(rows.iter().any(|(_, v)| v == "Later elsewhere"), "public.md was not named, so it is unchanged");
+    assert!(rows.iter().any(|(_, v)| v == "Added later"));
 }
