@@ -59,6 +59,10 @@ enum Command {
         /// The database file (default: DIR/.attest/attest.db; the sample keeps it in memory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The server is reached over HTTPS (through a proxy that terminates TLS): mark the
+        /// session cookie Secure and send Strict-Transport-Security.
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Benchmark tools: generated corpora (see bench/run.sh).
     Bench {
@@ -153,7 +157,7 @@ fn main() -> ExitCode {
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
         #[cfg(feature = "serve")]
-        Command::Serve { dir, addr, db } => serve(dir, addr, db),
+        Command::Serve { dir, addr, db, secure_cookies } => serve(dir, addr, db, secure_cookies),
         Command::Bench { what: Bench::Corpus { entries, works, seed, out, hugo } } => {
             bench_corpus(attest::bench::Spec { entries, works: works.unwrap_or(entries.max(1)), seed }, &out, hugo)
         }
@@ -388,7 +392,7 @@ fn write(dir: &std::path::Path, files: &[(&str, &[u8])], what: &str) -> ExitCode
 }
 
 #[cfg(feature = "serve")]
-fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) -> ExitCode {
+fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>, secure_cookies: bool) -> ExitCode {
     use attest::serve::{self, Options, Project};
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("ATTEST_LOG").unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
@@ -404,7 +408,7 @@ fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) 
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(serve::run(Options { project, addr, db })) {
+    match runtime.block_on(serve::run(Options { project, addr, db, secure_cookies })) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -412,3 +416,4 @@ fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) 
         }
     }
 }
+

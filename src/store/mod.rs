@@ -235,7 +235,8 @@ fn day_from_key(k: i64) -> Day {
     Day { year: k.div_euclid(10_000), month: (mmdd / 100) as u8, day: (mmdd % 100) as u8 }
 }
 
-fn now_ms() -> i64 {
+/// Now, in milliseconds since 1970 (the unit of every stored time).
+pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
