@@ -572,3 +572,152 @@ async fn malformed_and_oversized_forms_are_refused_with_a_reason() {
     assert_eq!(login(&site.app, &long, "guess").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(site.auth.store.locked_until(ThrottleKind::Account, &long, T0).await.unwrap(), None);
 }
+
+// ---------------------------------------------------------------------------
+// The commands, and a real server
+
+/// Runs `attest ARGS` with `stdin` on standard input.
+fn attest(args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .env("USER", "ops")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap(), text(&out.stdout), text(&out.stderr))
+}
+
+/// A copy of the sample on disk.
+fn sample_dir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    attest::sample::write_project(tmp.path(), &attest::sample::sample_files()).unwrap();
+    tmp
+}
+
+#[test]
+fn user_add_prints_a_password_once_into_the_database_serve_uses() {
+    let tmp = sample_dir();
+    let dir = tmp.path().to_str().unwrap();
+    let (code, out, err) = attest(&["user", "add", "anna", "--role", "admin", dir], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created the account `anna` (admin)"), "{out}");
+    let password = out.lines().find_map(|l| l.strip_prefix("password: ")).expect("the password is printed");
+    assert_eq!(password.chars().count(), 20);
+    let db = tmp.path().join(".attest/attest.db");
+    assert!(db.is_file(), "the database of `attest serve DIR`");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let hash = rt.block_on(async {
+        let store = Store::open(&db).await.unwrap();
+        store.credentials("anna").await.unwrap().unwrap().password_hash
+    });
+    assert!(accounts::verify_password(password, &hash));
+    assert!(!hash.contains(password), "only the hash is stored");
+
+    // With --password-stdin nothing is printed but the account.
+    let (code, out, _) =
+        attest(&["user", "add", "rex", "--role", "reader", "--password-stdin", dir], "rex's long password\n");
+    assert_eq!(code, 0);
+    assert!(!out.contains("password:"), "{out}");
+    assert_eq!(attest(&["user", "grant", "rex", "chechens-ingush-1944", dir], "").0, 0);
+    let (code, out, _) = attest(&["user", "passwd", "rex", "--password-stdin", dir], "rex's newer password\r\n");
+    assert_eq!(code, 0, "{out}");
+    let (_, list, _) = attest(&["user", "list", dir], "");
+    assert!(list.contains("anna") && list.contains("admin"), "{list}");
+    assert!(list.contains("grants: chechens-ingush-1944"), "{list}");
+
+    // Refusals say why and change nothing.
+    for (args, stdin, reason) in [
+        (vec!["user", "add", "anna", "--role", "reader", dir], "", "already an account named `anna`"),
+        (vec!["user", "add", "Anna", "--role", "reader", dir], "", "`A` is not allowed"),
+        (vec!["user", "add", "eve", "--role", "boss", dir], "", "unknown role `boss`"),
+        (vec!["user", "add", "eve", "--role", "reader", "--password-stdin", dir], "short\n", "at least 12"),
+        (vec!["user", "passwd", "nobody", dir], "", "no account named `nobody`"),
+        (vec!["user", "grant", "anna", "*", dir], "", "granted to readers only"),
+        (vec!["user", "grant", "rex", "../x", dir], "", "neither an entry's slug"),
+        (vec!["user", "list", "/no/such/folder"], "", "not an encyclopedia"),
+    ] {
+        let (code, _, err) = attest(&args, stdin);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(reason), "{args:?}: {err}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("attest.toml"), "title = \"x\"\n").unwrap();
+    let (code, _, err) = attest(&["audit", empty.path().to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no database at"), "{err}");
+    assert!(!empty.path().join(".attest").exists(), "reading makes no database");
+
+    let (code, json, _) = attest(&["audit", "--json", dir], "");
+    assert_eq!(code, 0);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let seen: Vec<(&str, &str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["actor"].as_str().unwrap(), r["action"].as_str().unwrap(), r["target"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("ops", "user.add", "anna"),
+            ("ops", "user.add", "rex"),
+            ("ops", "user.grant", "rex"),
+            ("ops", "user.passwd", "rex")
+        ]
+    );
+    let (_, text, _) = attest(&["audit", dir], "");
+    assert!(text.lines().next().unwrap().contains("UTC  ops  user.add  anna  command line  role admin"), "{text}");
+}
+
+#[test]
+fn a_real_server_signs_in_over_a_socket_and_knows_the_cookie() {
+    use std::io::{Read, Write};
+    let tmp = sample_dir();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(
+        attest(&["user", "add", "anna", "--role", "admin", "--password-stdin", dir], "anna's long password\n").0,
+        0
+    );
+    let (mut child, addr) = crate::serve_process::start(&[dir]);
+    let body = "name=anna&password=anna%27s+long+password";
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    let cookie = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: attest_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no session cookie in {answer}"))
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "GET /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nCookie: attest_session={cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut me = String::new();
+    s.read_to_string(&mut me).unwrap();
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+    assert!(me.contains("\"name\": \"anna\"") && me.contains("\"role\": \"admin\""), "{me}");
+    assert!(crate::serve_process::http_get(&addr, "/api/v1/session").starts_with("HTTP/1.1 401"));
+    assert!(crate::serve_process::stop(&mut child).success());
+    // The audit names the client's address the server saw.
+    let (_, log, _) = attest(&["audit", dir], "");
+    assert!(log.contains("login.success  anna  127.0.0.1  role admin"), "{log}");
+}
