@@ -478,6 +478,10 @@ pub async fn session_api(State(state): State<AppState>, headers: HeaderMap) -> R
             body.push(b'\n');
             ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body).into_response()
         }
-        None => error_response(&ApiError::Unauthorized),
+        None => {
+            let mut res = error_response(&ApiError::Unauthorized);
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
     }
 }

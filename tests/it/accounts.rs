@@ -322,6 +322,7 @@ async fn signing_in_sets_a_strict_cookie_and_the_session_names_the_account() {
         let nobody = get(&site.app, "/api/v1/session", token).await;
         assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
         assert_eq!(nobody.json()["error"]["code"], "unauthorized");
+        assert_eq!(nobody.header(header::CACHE_CONTROL), "no-store");
     }
     assert_eq!(actions(&site.auth).await.last().unwrap(), "login.success anna role admin");
 }
