@@ -384,9 +384,12 @@ async fn attempt(auth: &Auth, name: &str, password: String, address: &str) -> Re
         return Err(Refusal::Locked(until));
     }
     // The dummy hash stands in for an unknown name, so both take as long.
-    let hash = creds.as_ref().map_or_else(|| accounts::dummy_hash().to_string(), |c| c.password_hash.clone());
-    let matches =
-        tokio::task::spawn_blocking(move || accounts::verify_password(&password, &hash)).await.unwrap_or(false);
+    let hash = creds.as_ref().map(|c| c.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || {
+        accounts::verify_password(&password, hash.as_deref().unwrap_or_else(|| accounts::dummy_hash()))
+    })
+    .await
+    .unwrap_or(false);
     let Some(creds) = creds.as_ref().filter(|_| matches) else {
         store.record_failure(ThrottleKind::Account, key, now, &Throttle::ACCOUNT).await.map_err(broken)?;
         store.record_failure(ThrottleKind::Address, address, now, &Throttle::ADDRESS).await.map_err(broken)?;

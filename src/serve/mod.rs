@@ -113,6 +113,9 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     let title = snap.view.config.title.clone();
     let entries = snap.view.entries.len();
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // The dummy hash for unknown names is made now, so the first such
+    // sign-in does not take longer than the others.
+    drop(tokio::task::spawn_blocking(crate::store::accounts::dummy_hash));
     let auth = auth::Auth {
         store: backing.store.clone(),
         options: auth::AuthOptions { secure_cookies: opts.secure_cookies, ..Default::default() },
