@@ -324,21 +324,7 @@ async fn login(
     };
     let name = form.name.trim().to_lowercase();
     match attempt(&auth, &name, form.password, &address).await {
-        Ok(token) => {
-            let mut cookie = format!(
-                "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-                auth.options.absolute.as_secs()
-            );
-            if auth.options.secure_cookies {
-                cookie.push_str("; Secure");
-            }
-            (
-                StatusCode::SEE_OTHER,
-                [(header::LOCATION, "/login".to_string()), (header::SET_COOKIE, cookie)],
-                [(header::CACHE_CONTROL, "no-store")],
-            )
-                .into_response()
-        }
+        Ok(token) => back_to_login(set_cookie(&token, auth.options.absolute.as_secs(), auth.options.secure_cookies)),
         Err(Refusal::Wrong) => login_form(&state, StatusCode::UNAUTHORIZED, Some("Wrong name or password.")),
         Err(Refusal::Locked(until)) => {
             let wait = seconds_until(until, auth.clock.now_ms());
@@ -427,10 +413,17 @@ async fn logout(State(state): State<AppState>, ClientAddr(address): ClientAddr, 
             }
         }
     }
-    let mut cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    if state.auth().is_some_and(|a| a.options.secure_cookies) {
-        cookie.push_str("; Secure");
-    }
+    back_to_login(set_cookie("", 0, state.auth().is_some_and(|a| a.options.secure_cookies)))
+}
+
+/// The session cookie with `value`, kept `max_age` seconds (0: deleted).
+fn set_cookie(value: &str, max_age: u64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
+}
+
+/// `303` to the sign-in page, setting `cookie`.
+fn back_to_login(cookie: String) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, "/login".to_string()), (header::SET_COOKIE, cookie)],
