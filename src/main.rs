@@ -59,6 +59,25 @@ enum Command {
         /// The database file (default: DIR/.attest/attest.db; the sample keeps it in memory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The server is reached over HTTPS (through a proxy that terminates TLS): mark the
+        /// session cookie Secure and send Strict-Transport-Security.
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Accounts for signing in to `attest serve`: add, set passwords, list, grant.
+    #[cfg(feature = "serve")]
+    User {
+        #[command(subcommand)]
+        what: User,
+    },
+    /// Print the audit log of `attest serve` (sign-ins, account changes), oldest first.
+    #[cfg(feature = "serve")]
+    Audit {
+        #[command(flatten)]
+        db: DbArgs,
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Benchmark tools: generated corpora (see bench/run.sh).
     Bench {
@@ -69,6 +88,60 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: Import,
+    },
+}
+
+/// Which database `attest user` and `attest audit` use: the same as `attest serve DIR`.
+#[cfg(feature = "serve")]
+#[derive(clap::Args)]
+struct DbArgs {
+    /// The encyclopedia's folder (its database is DIR/.attest/attest.db, as for `attest serve DIR`).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The database file instead (as given to `attest serve --db`).
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+#[cfg(feature = "serve")]
+#[derive(Subcommand)]
+enum User {
+    /// Create an account and print a random password for it, once (or read one from stdin).
+    Add {
+        /// The sign-in name: lowercase letters, digits, `.`, `_`, `-`, `@`.
+        name: String,
+        /// reader, author, reviewer, editor or admin.
+        #[arg(long)]
+        role: attest::store::accounts::Role,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (printed once, or read from stdin); the account is signed out everywhere.
+    Passwd {
+        /// The account.
+        name: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the accounts with their roles and grants.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Let a reader see restricted material: an entry's slug, or `*` for all of it.
+    Grant {
+        /// The reader's account.
+        name: String,
+        /// An entry's slug, or `*`.
+        slug: String,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -153,7 +226,11 @@ fn main() -> ExitCode {
         Command::Init { dir } => write(&dir, &attest::sample::init_files(), "a new encyclopedia"),
         Command::Sample { dir } => write(&dir, &attest::sample::sample_files(), "the sample encyclopedia"),
         #[cfg(feature = "serve")]
-        Command::Serve { dir, addr, db } => serve(dir, addr, db),
+        Command::Serve { dir, addr, db, secure_cookies } => serve(dir, addr, db, secure_cookies),
+        #[cfg(feature = "serve")]
+        Command::User { what } => accounts::user(what),
+        #[cfg(feature = "serve")]
+        Command::Audit { db, json } => accounts::audit(&db, json),
         Command::Bench { what: Bench::Corpus { entries, works, seed, out, hugo } } => {
             bench_corpus(attest::bench::Spec { entries, works: works.unwrap_or(entries.max(1)), seed }, &out, hugo)
         }
@@ -388,7 +465,7 @@ fn write(dir: &std::path::Path, files: &[(&str, &[u8])], what: &str) -> ExitCode
 }
 
 #[cfg(feature = "serve")]
-fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) -> ExitCode {
+fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>, secure_cookies: bool) -> ExitCode {
     use attest::serve::{self, Options, Project};
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("ATTEST_LOG").unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
@@ -404,11 +481,213 @@ fn serve(dir: Option<PathBuf>, addr: std::net::SocketAddr, db: Option<PathBuf>) 
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(serve::run(Options { project, addr, db })) {
+    match runtime.block_on(serve::run(Options { project, addr, db, secure_cookies })) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `attest user` and `attest audit`: accounts of `attest serve`, in the
+/// database the server uses for the same folder.
+#[cfg(feature = "serve")]
+mod accounts {
+    use std::io::BufRead;
+    use std::process::ExitCode;
+
+    use attest::serve::backing::default_db;
+    use attest::serve::Project;
+    use attest::store::accounts::{self as acc, AuditEvent};
+    use attest::store::{now_ms, Store};
+
+    use super::{DbArgs, User};
+
+    /// Runs `f` on the database `args` names; errors are printed and exit 2.
+    fn with_store<F, Fut>(args: &DbArgs, create: bool, f: F) -> ExitCode
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: std::future::Future<Output = Result<(), String>>,
+    {
+        let path = match &args.db {
+            Some(p) => p.clone(),
+            None => {
+                if !args.dir.join("attest.toml").is_file() {
+                    eprintln!(
+                        "error: {} is not an encyclopedia (no attest.toml); give its folder, or the database with --db",
+                        args.dir.display()
+                    );
+                    return ExitCode::from(2);
+                }
+                let Some(db) = default_db(&Project::Dir(args.dir.clone())) else {
+                    unreachable!("a folder has a database")
+                };
+                if create {
+                    if let Some(parent) = db.parent() {
+                        if let Err(e) = std::fs::create_dir_all(parent) {
+                            eprintln!("error: cannot create {}: {e}", parent.display());
+                            return ExitCode::from(2);
+                        }
+                    }
+                }
+                db
+            }
+        };
+        if !create && !path.is_file() {
+            eprintln!(
+                "error: there is no database at {} yet (`attest user add` or `attest serve` makes it)",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: cannot start: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let outcome = runtime.block_on(async {
+            let store = Store::open(&path).await.map_err(|e| e.to_string())?;
+            let result = f(store.clone()).await;
+            store.close().await;
+            result
+        });
+        match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    /// The audit row of a change made from the command line.
+    fn event(action: &str, target: &str, detail: Option<String>) -> AuditEvent {
+        AuditEvent {
+            actor: attest::serve::author(),
+            action: action.into(),
+            target: Some(target.into()),
+            address: Some("command line".into()),
+            detail,
+        }
+    }
+
+    /// A new password: the first line of stdin, checked, or a random one
+    /// (then `true`: it must be shown).
+    fn new_password(from_stdin: bool) -> Result<(String, bool), String> {
+        if !from_stdin {
+            return acc::random_password().map(|p| (p, true)).map_err(|e| e.to_string());
+        }
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        let password = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(&line);
+        acc::check_password(password)?;
+        Ok((password.to_string(), false))
+    }
+
+    fn hashed(password: &str) -> Result<String, String> {
+        acc::hash_password(password).map_err(|e| e.to_string())
+    }
+
+    pub fn user(what: User) -> ExitCode {
+        match what {
+            User::Add { name, role, password_stdin, db } => {
+                if let Err(e) = acc::check_name(&name) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+                with_store(&db, true, |store| async move {
+                    let (password, show) = new_password(password_stdin)?;
+                    let audit = event("user.add", &name, Some(format!("role {role}")));
+                    store
+                        .add_account(&name, role, &hashed(&password)?, now_ms(), &audit)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    println!("created the account `{name}` ({role})");
+                    if show {
+                        println!("password: {password}");
+                        println!(
+                            "(shown once: it is stored only as a hash; change it with `attest user passwd {name}`)"
+                        );
+                    }
+                    Ok(())
+                })
+            }
+            User::Passwd { name, password_stdin, db } => with_store(&db, false, |store| async move {
+                let (password, show) = new_password(password_stdin)?;
+                let audit = event("user.passwd", &name, None);
+                store.set_password(&name, &hashed(&password)?, now_ms(), &audit).await.map_err(|e| e.to_string())?;
+                println!("set a new password for `{name}`; every session of the account has ended");
+                if show {
+                    println!("password: {password}");
+                    println!("(shown once: it is stored only as a hash)");
+                }
+                Ok(())
+            }),
+            User::List { db } => with_store(&db, false, |store| async move {
+                let accounts = store.accounts().await.map_err(|e| e.to_string())?;
+                if accounts.is_empty() {
+                    println!("no accounts yet; make the first with: attest user add NAME --role admin");
+                }
+                for a in accounts {
+                    let grants =
+                        if a.grants.is_empty() { String::new() } else { format!("  grants: {}", a.grants.join(", ")) };
+                    println!(
+                        "{:<24} {:<8}  created {}  password set {}{grants}",
+                        a.name,
+                        a.role,
+                        acc::format_time(a.created_ms),
+                        acc::format_time(a.password_changed_ms)
+                    );
+                }
+                Ok(())
+            }),
+            User::Grant { name, slug, db } => {
+                let valid = slug == "*"
+                    || (!slug.is_empty()
+                        && slug.len() <= 200
+                        && slug.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)));
+                if !valid {
+                    eprintln!("error: `{slug}` is neither an entry's slug (its file name without .md) nor `*`");
+                    return ExitCode::from(2);
+                }
+                with_store(&db, false, |store| async move {
+                    let audit = event("user.grant", &name, Some(format!("granted {slug}")));
+                    store.grant(&name, &slug, now_ms(), &audit).await.map_err(|e| e.to_string())?;
+                    println!(
+                        "`{name}` may now read the restricted material of {}",
+                        if slug == "*" { "every entry".to_string() } else { format!("`{slug}`") }
+                    );
+                    Ok(())
+                })
+            }
+        }
+    }
+
+    pub fn audit(db: &DbArgs, json: bool) -> ExitCode {
+        with_store(db, false, |store| async move {
+            let mut rows = store.audit_log(u32::MAX).await.map_err(|e| e.to_string())?;
+            rows.reverse();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+                return Ok(());
+            }
+            for r in rows {
+                let e = r.event;
+                let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {}  {}  {}  {}  {}",
+                    acc::format_time(r.time_ms),
+                    e.actor,
+                    e.action,
+                    opt(e.target),
+                    opt(e.address),
+                    opt(e.detail)
+                );
+            }
+            Ok(())
+        })
     }
 }

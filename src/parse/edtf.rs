@@ -95,6 +95,20 @@ impl Day {
     pub fn new(year: i64, month: u8, day: u8) -> Option<Day> {
         (day >= 1 && day <= days_in_month(year, month)).then_some(Day { year, month, day })
     }
+
+    /// The day `days` days after 1970-01-01 (before it when negative), in
+    /// the proleptic Gregorian calendar (H. Hinnant's `civil_from_days`).
+    pub fn from_unix_days(days: i64) -> Day {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        Day { year: yoe + era * 400 + i64::from(month <= 2), month, day }
+    }
 }
 
 impl fmt::Display for Day {
@@ -1251,6 +1265,27 @@ fn parse_time(c: &mut Cursor<'_>) -> Result<(), EdtfError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unix_day_numbers_walk_the_calendar_one_day_at_a_time() {
+        use super::{days_in_month, Day};
+        assert_eq!(Day::from_unix_days(0), Day { year: 1970, month: 1, day: 1 });
+        assert_eq!(Day::from_unix_days(-1), Day { year: 1969, month: 12, day: 31 });
+        // Every day from 1899 to 2101, leap days and century years included.
+        let mut expected = Day { year: 1899, month: 12, day: 31 };
+        for z in -25_567..47_847 {
+            let next = if expected.day < days_in_month(expected.year, expected.month) {
+                Day { day: expected.day + 1, ..expected }
+            } else if expected.month < 12 {
+                Day { month: expected.month + 1, day: 1, ..expected }
+            } else {
+                Day { year: expected.year + 1, month: 1, day: 1 }
+            };
+            expected = next;
+            assert_eq!(Day::from_unix_days(z), expected, "day {z}");
+        }
+        assert_eq!(expected, Day { year: 2100, month: 12, day: 31 });
+    }
+
     #[test]
     fn prose_dates_get_the_edtf_to_write_instead() {
         for (input, fragment) in [

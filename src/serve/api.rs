@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/works", get(works))
         .route("/works/{key}", get(work))
         .route("/search", get(super::search_page::api))
+        .route("/session", get(super::auth::session_api))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Cache::default()))
@@ -80,6 +81,9 @@ pub enum ApiError {
     /// The method is not GET or HEAD.
     #[error("the API is read-only: use GET or HEAD")]
     MethodNotAllowed,
+    /// The request needs a signed-in account and has none.
+    #[error("not signed in: sign in at /login")]
+    Unauthorized,
 }
 
 impl ApiError {
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -98,6 +103,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Unauthorized => "unauthorized",
         }
     }
 

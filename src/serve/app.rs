@@ -1,6 +1,7 @@
 //! The router: every route of `attest serve` and the layers around them
-//! (request ids, logs, time and size limits, security headers, CORS and
-//! compression for the API). [`app`] is a plain function of the state, so
+//! (request ids, logs, time and size limits, security headers, the refusal
+//! of cross-site requests that change state, CORS and compression for the
+//! API). [`app`] is a plain function of the state, so
 //! tests drive it with `tower::ServiceExt::oneshot` and no socket.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,7 +24,7 @@ use tower_http::LatencyUnit;
 use super::state::AppState;
 use super::{live, pages};
 
-/// Largest request body accepted. Every route is read-only today, so
+/// Largest request body accepted. The only form is the sign-in form, so
 /// anything bigger is a mistake or an attack.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_attest/live.js", get(live::script))
         .route("/_attest/status", get(live::status))
         .merge(super::search_page::routes())
+        .merge(super::auth::routes())
         .nest("/api/v1", api.clone())
         .route("/api/v1/", get(|| async { axum::response::Redirect::permanent("/api/v1") }))
         .route("/api/search", get(super::search_page::api))
@@ -96,7 +98,8 @@ pub fn app(state: AppState) -> Router {
     };
     timed
         .merge(streams)
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state, super::auth::guard))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(header(header::CONTENT_SECURITY_POLICY, csp()))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))

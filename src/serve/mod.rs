@@ -13,6 +13,7 @@
 pub mod api;
 pub mod app;
 pub mod asset;
+pub mod auth;
 pub mod backing;
 pub mod live;
 pub mod openapi;
@@ -36,6 +37,8 @@ pub struct Options {
     pub addr: SocketAddr,
     /// The database file (default: `.attest/attest.db` in the project).
     pub db: Option<PathBuf>,
+    /// The server is behind TLS: `Secure` cookies and HSTS.
+    pub secure_cookies: bool,
 }
 
 /// Why the server could not start.
@@ -110,7 +113,15 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
     let title = snap.view.config.title.clone();
     let entries = snap.view.entries.len();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let state = AppState::with_search(snap, live, stopped, backing.search.clone());
+    // The dummy hash for unknown names is made now, so the first such
+    // sign-in does not take longer than the others.
+    drop(tokio::task::spawn_blocking(crate::store::accounts::dummy_hash));
+    let auth = auth::Auth {
+        store: backing.store.clone(),
+        options: auth::AuthOptions { secure_cookies: opts.secure_cookies, ..Default::default() },
+        clock: auth::Clock::system(),
+    };
+    let state = AppState::with_search(snap, live, stopped, backing.search.clone()).with_auth(auth);
     *state.caches() = caches;
     let _watcher = match &opts.project {
         Project::Dir(dir) => {
@@ -132,7 +143,9 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         tracing::info!("watching for changes; pages reload when a file is saved");
     }
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    // The client's address reaches the handlers for throttling sign-ins.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         signals.recv().await;
         tracing::info!("shutting down: finishing requests in flight");
         let _ = stop.send(true);
@@ -157,10 +170,10 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
 /// How long requests in flight may take to finish after SIGTERM.
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Who revisions read from the folder are recorded as: the account
-/// running the server (editors' own accounts come with the editing in the
-/// browser).
-fn author() -> String {
+/// Who revisions read from the folder are recorded as, and who the audit
+/// log names for `attest user`: the operating-system account running
+/// attest (editors' own accounts come with the editing in the browser).
+pub fn author() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "attest serve".into())
 }
 

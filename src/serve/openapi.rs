@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::model::{Basis, EntryKind, PlaceKind, Precision, Rank, Reliability, Status};
 use crate::parse::citation::LocatorLabel;
+use crate::store::accounts::Role;
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -129,7 +130,7 @@ fn schemas() -> Map<String, Value> {
                     object(
                         "What went wrong.",
                         &[
-                            ("code", enum_of(vec!["not_found", "bad_request", "method_not_allowed"])),
+                            ("code", enum_of(vec!["not_found", "bad_request", "method_not_allowed", "unauthorized"])),
                             ("message", string()),
                         ],
                     ),
@@ -554,6 +555,13 @@ fn schemas() -> Map<String, Value> {
             ),
         ),
         ("OpenApi", json!({ "type": "object", "description": "This document." })),
+        (
+            "Session",
+            object(
+                "The signed-in account.",
+                &[("name", string()), ("role", enum_of(Role::ALL.iter().map(|r| r.as_str()).collect()))],
+            ),
+        ),
     ];
     s.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -615,6 +623,22 @@ fn get(id: &str, summary: &str, params: Vec<Value>, media: &str, schema: &str, e
     json!({ "get": { "operationId": id, "summary": summary, "parameters": params, "responses": responses } })
 }
 
+/// `GET /session`: who is signed in; never cached, so no validators.
+fn session() -> Value {
+    json!({ "get": {
+        "operationId": "getSession",
+        "summary": "The account signed in with the session cookie (`attest_session`, set by `POST /login`).",
+        "parameters": [],
+        "responses": {
+            "200": {
+                "description": "The account's name and role.",
+                "content": { "application/json": { "schema": r("Session") } },
+            },
+            "401": error("Nobody is signed in (no cookie, or the session has ended)."),
+        },
+    } })
+}
+
 /// The media types of `?format=bibtex|ris|csl-json`.
 const BIB_FORMATS: &[&str] =
     &["application/x-bibtex", "application/x-research-info-systems", "application/vnd.citationstyles.csl+json"];
@@ -659,6 +683,7 @@ pub fn document() -> Value {
                 param("offset", "query", "Hits to skip."),
             ],
             "application/json", "SearchResults", &[]),
+        "/session": session(),
         "/works/{key}": get("getWork", "One work and where it is cited.",
             vec![param("key", "path", "The work's citation key."), format_param()],
             "application/json", "Work", BIB_FORMATS),

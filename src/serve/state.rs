@@ -210,6 +210,7 @@ struct Inner {
     last_failure: RwLock<Option<String>>,
     cache: std::sync::Mutex<Caches>,
     search: Arc<crate::search::SearchIndex>,
+    auth: std::sync::OnceLock<super::auth::Auth>,
 }
 
 impl AppState {
@@ -237,8 +238,22 @@ impl AppState {
                 last_failure: RwLock::new(None),
                 cache: Default::default(),
                 search,
+                auth: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// The same state with accounts: signing in, sessions and the audit
+    /// page work from now on. Without it nobody can sign in. Only the
+    /// first call counts.
+    pub fn with_auth(self, auth: super::auth::Auth) -> AppState {
+        let _ = self.inner.auth.set(auth);
+        self
+    }
+
+    /// The accounts, when the server has them.
+    pub fn auth(&self) -> Option<super::auth::Auth> {
+        self.inner.auth.get().cloned()
     }
 
     /// The snapshot being served.

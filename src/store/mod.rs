@@ -22,6 +22,10 @@
 //!   the view's audience on every row, so a query for the public can only
 //!   return what the public view held: restricted material is removed in
 //!   `access::view` and nowhere else.
+//! - **Accounts** ([`accounts`]): people, their Argon2id password hashes,
+//!   readers' grants, sessions (by the hash of their token), counts of
+//!   failed sign-ins, and an audit log that the database itself keeps
+//!   append-only.
 //!
 //! Durability: `journal_mode=WAL` lets readers go on while a project is
 //! loaded, and a transaction is either wholly in the database or not at all;
@@ -33,6 +37,7 @@
 //! unfinished transaction in the log, which the next open rolls back on its
 //! own.
 
+pub mod accounts;
 mod model;
 pub use model::ModelChange;
 mod sql;
@@ -56,7 +61,10 @@ use crate::parse::edtf::Day;
 /// second time; so the files are embedded with `include_str!` and handed to
 /// sqlx's own [`Migrator`], which keeps the version table, checks that an
 /// applied migration was not edited and runs each one in a transaction.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
+    (2, "accounts", include_str!("../../migrations/sqlite/0002_accounts.sql")),
+];
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -120,9 +128,24 @@ pub enum StoreError {
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
-    /// SQLite's integrity check found damage.
+    /// SQLite's integrity check found damage, or a row holds a value this
+    /// attest cannot read.
     #[error("the database is damaged: {0}")]
     Corrupt(String),
+    /// `attest user add` with a name already taken.
+    #[error("there is already an account named `{0}`")]
+    AccountExists(String),
+    /// No account has this name.
+    #[error("there is no account named `{0}` (see `attest user list`)")]
+    NoSuchAccount(String),
+    /// Restricted material is granted to readers only.
+    #[error("`{name}` is {role}: restricted material is granted to readers only")]
+    NotAReader {
+        /// The account.
+        name: String,
+        /// Its role.
+        role: String,
+    },
 }
 
 /// One stored revision of a source file.
@@ -213,7 +236,8 @@ fn day_from_key(k: i64) -> Day {
     Day { year: k.div_euclid(10_000), month: (mmdd / 100) as u8, day: (mmdd % 100) as u8 }
 }
 
-fn now_ms() -> i64 {
+/// Now, in milliseconds since 1970 (the unit of every stored time).
+pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 

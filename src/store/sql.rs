@@ -134,3 +134,72 @@ pub(super) const INSERT_WORK: &str = "INSERT INTO work \
 /// One cited work of an entry.
 pub(super) const INSERT_CITATION: &str = "INSERT INTO citation \
      (audience, entry, position, item, work, locator) VALUES ($1, $2, $3, $4, $5, $6)";
+
+// ---------------------------------------------------------------------------
+// Accounts, sessions, throttling and the audit log (migration 2)
+
+/// The account named `$1`.
+pub(super) const ACCOUNT_BY_NAME: &str = "SELECT id, name, role, password_hash FROM account WHERE name = $1";
+
+/// `$1` name, `$2` role, `$3` password hash, `$4` time (created and password set).
+pub(super) const INSERT_ACCOUNT: &str = "INSERT INTO account \
+     (name, role, password_hash, created_ms, password_changed_ms) VALUES ($1, $2, $3, $4, $4)";
+
+/// Account `$1` gets password hash `$2` at time `$3`.
+pub(super) const SET_PASSWORD: &str = "UPDATE account SET password_hash = $2, password_changed_ms = $3 WHERE id = $1";
+
+/// Every account, by name.
+pub(super) const ACCOUNTS: &str = "SELECT name, role, created_ms, password_changed_ms FROM account ORDER BY name";
+
+/// Account `$1` is granted `$2` at time `$3`.
+pub(super) const INSERT_GRANT: &str =
+    "INSERT INTO reader_grant (account, target, created_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// Every grant with its account's name.
+pub(super) const GRANTS: &str = "SELECT a.name, g.target FROM reader_grant g \
+     JOIN account a ON a.id = g.account ORDER BY a.name, g.target";
+
+/// `$1` token hash, `$2` account, `$3` now (created and last seen), `$4` limit.
+pub(super) const INSERT_SESSION: &str = "INSERT INTO session \
+     (token_hash, account, created_ms, last_seen_ms, expires_ms) VALUES ($1, $2, $3, $3, $4)";
+
+/// The session with token hash `$1` and its account.
+pub(super) const SESSION: &str = "SELECT s.last_seen_ms, s.expires_ms, a.name, a.role \
+     FROM session s JOIN account a ON a.id = s.account WHERE s.token_hash = $1";
+
+/// Session `$1` was seen at `$2`.
+pub(super) const TOUCH_SESSION: &str = "UPDATE session SET last_seen_ms = $2 WHERE token_hash = $1";
+
+/// Ends session `$1`.
+pub(super) const DELETE_SESSION: &str = "DELETE FROM session WHERE token_hash = $1";
+
+/// Ends every session of account `$1`.
+pub(super) const DELETE_SESSIONS_OF: &str = "DELETE FROM session WHERE account = $1";
+
+/// Sessions past their limit at `$1`, or last seen before `$2`.
+pub(super) const DELETE_ENDED_SESSIONS: &str = "DELETE FROM session WHERE expires_ms <= $1 OR last_seen_ms <= $2";
+
+/// The failures counted against key `$2` of kind `$1`.
+pub(super) const THROTTLE: &str =
+    "SELECT failures, last_failure_ms, locked_until_ms FROM login_throttle WHERE kind = $1 AND key = $2";
+
+/// `$1` kind, `$2` key, `$3` failures, `$4` time of the last, `$5` locked until.
+pub(super) const UPSERT_THROTTLE: &str = "INSERT INTO login_throttle \
+     (kind, key, failures, last_failure_ms, locked_until_ms) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (kind, key) DO UPDATE SET failures = excluded.failures, \
+     last_failure_ms = excluded.last_failure_ms, locked_until_ms = excluded.locked_until_ms";
+
+/// Forgets failures older than `$1` whose lock ended before `$2`.
+pub(super) const FORGET_FAILURES: &str =
+    "DELETE FROM login_throttle WHERE last_failure_ms < $1 AND locked_until_ms <= $2";
+
+/// Forgets the failures of key `$2` of kind `$1`.
+pub(super) const CLEAR_THROTTLE: &str = "DELETE FROM login_throttle WHERE kind = $1 AND key = $2";
+
+/// `$1` time, `$2` actor, `$3` action, `$4` target, `$5` address, `$6` detail.
+pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit \
+     (time_ms, actor, action, target, address, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The newest `$1` rows of the audit log, newest first.
+pub(super) const AUDIT_LOG: &str = "SELECT id, time_ms, actor, action, target, address, detail \
+     FROM audit ORDER BY id DESC LIMIT $1";

@@ -1,5 +1,7 @@
 //! Integration tests: one binary (see `autotests = false` in Cargo.toml).
 
+#[cfg(feature = "serve")]
+mod accounts;
 mod bench;
 mod build;
 mod check_fixtures;

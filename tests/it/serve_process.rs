@@ -47,7 +47,7 @@ pub fn http_get(addr: &str, path: &str) -> String {
     out
 }
 
-fn stop(child: &mut Child) -> std::process::ExitStatus {
+pub fn stop(child: &mut Child) -> std::process::ExitStatus {
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
