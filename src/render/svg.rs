@@ -194,17 +194,10 @@ fn day_number(d: Day) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `(year, month, day)` of a day number.
+/// `(year, month, day)` of a day number (days since 1970-01-01).
 fn civil(z: i64) -> (i64, u8, u8) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let d = crate::parse::edtf::Day::from_unix_days(z);
+    (d.year, d.month, d.day)
 }
 
 fn day_text(z: i64) -> String {
