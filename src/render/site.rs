@@ -827,7 +827,7 @@ pub fn render_site(
 /// for a later render, so each entry's files move into the site instead of
 /// being copied: a one-off build holds every page once, not twice.
 pub fn render(view: &View, theme: &Theme, tick: &(dyn Fn() + Sync)) -> Result<RenderedSite, RenderError> {
-    render_with(view, theme, None, tick)
+    render_with(view, theme, None, true, tick)
 }
 
 /// Entry pages kept from one render to the next, each under a key made of
@@ -870,19 +870,24 @@ fn debug_hash(parts: &[&dyn std::fmt::Debug]) -> u64 {
 }
 
 /// Renders the site, reusing the entry pages of `cache` whose inputs did not change.
+/// The static search index ([`crate::index::INDEX_PATH`]) is not among the
+/// files: it is made from the whole corpus on every change, so the server
+/// makes it from [`RenderedSite::search_docs`] after the new version is
+/// online rather than before.
 pub fn render_cached(
     view: &View,
     theme: &Theme,
     cache: &mut RenderCache,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RenderedSite, RenderError> {
-    render_with(view, theme, Some(cache), tick)
+    render_with(view, theme, Some(cache), false, tick)
 }
 
 fn render_with(
     view: &View,
     theme: &Theme,
     mut cache: Option<&mut RenderCache>,
+    static_index: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RenderedSite, RenderError> {
     let env = environment(theme)?;
@@ -964,8 +969,10 @@ fn render_with(
     files.insert("assets/site.js".into(), SITE_JS.as_bytes().to_vec());
     files.insert(crate::index::SCRIPT_PATH.into(), crate::index::SEARCH_JS.as_bytes().to_vec());
     let search_docs = search_docs(&cx, &rendered);
-    for (p, b) in crate::index::build(&search_docs) {
-        files.insert(p, b);
+    if static_index {
+        for (p, b) in crate::index::build(&search_docs) {
+            files.insert(p, b);
+        }
     }
     exports(&cx, &mut files);
     let sections = view.entries.iter().zip(&rendered).map(|(se, r)| (se.entry.slug.clone(), sections_of(r))).collect();

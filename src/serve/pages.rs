@@ -54,6 +54,13 @@ pub async fn serve_file(
     if let Some(asset) = snap.files.get(&path) {
         return respond(asset, &headers, cache_control(&path, state.is_live()), StatusCode::OK);
     }
+    if path == crate::index::INDEX_PATH {
+        let made = snap.clone();
+        return match tokio::task::spawn_blocking(move || made.static_index()).await {
+            Ok(asset) => respond(&asset, &headers, cache_control(&path, state.is_live()), StatusCode::OK),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+    }
     // `/entries/x` → `/entries/x/` when that is a page.
     if !path.ends_with(".html") && snap.files.contains_key(&format!("{path}/index.html")) {
         let mut to = format!("{}/", uri.path());

@@ -88,9 +88,37 @@ pub struct Snapshot {
     pub rendered_entries: usize,
     /// The theme, compiled, for pages made on request (search results).
     pub pages: site::PageRenderer,
+    /// The static site's search index (`search/index.js`), made once from
+    /// `search_docs` after the snapshot is online (see [`Snapshot::static_index`]).
+    static_index: std::sync::OnceLock<Arc<Asset>>,
 }
 
 impl Snapshot {
+    /// The static search index of this snapshot, made on first use: the
+    /// server starts making it as soon as the snapshot is served, and a
+    /// request that comes earlier waits for that one making, so no reader
+    /// gets an index of another version.
+    pub fn static_index(&self) -> Arc<Asset> {
+        self.static_index
+            .get_or_init(|| {
+                let bytes = crate::index::build(&self.search_docs)
+                    .into_iter()
+                    .find(|(p, _)| p == crate::index::INDEX_PATH)
+                    .map(|(_, b)| b)
+                    .unwrap_or_default();
+                Arc::new(Asset::new(crate::index::INDEX_PATH, bytes, self.made))
+            })
+            .clone()
+    }
+
+    /// Makes the static search index on another thread.
+    pub fn prepare(self: &Arc<Self>) {
+        let snap = self.clone();
+        std::thread::spawn(move || {
+            snap.static_index();
+        });
+    }
+
     /// Number of errors among the problems.
     pub fn errors(&self) -> usize {
         self.problems.iter().filter(|p| p.severity == "error").count()
@@ -149,6 +177,7 @@ pub fn snapshot(
         made: now,
         rendered_entries: cache.rendered,
         pages: site::PageRenderer::new(&view, theme)?,
+        static_index: std::sync::OnceLock::new(),
         view,
     })
 }
@@ -230,9 +259,11 @@ impl AppState {
         shutdown: tokio::sync::watch::Receiver<bool>,
         search: Arc<crate::search::SearchIndex>,
     ) -> AppState {
+        let snapshot = Arc::new(snapshot);
+        snapshot.prepare();
         AppState {
             inner: Arc::new(Inner {
-                snapshot: RwLock::new(Arc::new(snapshot)),
+                snapshot: RwLock::new(snapshot),
                 live: live.then(|| tokio::sync::broadcast::channel(16).0),
                 shutdown,
                 last_failure: RwLock::new(None),
@@ -264,7 +295,9 @@ impl AppState {
     /// Serves `snapshot` from now on and tells open pages to reload.
     pub fn replace(&self, snapshot: Snapshot) {
         let event = LiveEvent::Reload { generation: snapshot.generation, errors: snapshot.errors() };
-        *self.inner.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+        let snapshot = Arc::new(snapshot);
+        snapshot.prepare();
+        *self.inner.snapshot.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
         *self.inner.last_failure.write().unwrap_or_else(|e| e.into_inner()) = None;
         self.notify(event);
     }

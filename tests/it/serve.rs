@@ -49,6 +49,18 @@ async fn text(app: &Router, uri: &str) -> (StatusCode, String) {
 }
 
 #[tokio::test]
+async fn the_static_search_index_served_is_the_one_build_writes() {
+    let (status, served) = text(&sample(), "/search/index.js").await;
+    assert_eq!(status, StatusCode::OK);
+    let analysis = attest::analyze(Project::Embedded.load().unwrap(), &|| {});
+    let view = attest::access::view(&analysis, attest::access::Audience::Public);
+    let built = attest::render::site::render_site(&view, &Project::Embedded.theme().unwrap(), &|| {}).unwrap();
+    let (_, bytes) = built.iter().find(|(p, _)| p == attest::index::INDEX_PATH).expect("build writes the index");
+    assert!(served.as_bytes() == bytes.as_slice(), "served and built indexes differ");
+    assert!(served.contains("window.ATTEST_SEARCH"));
+}
+
+#[tokio::test]
 async fn the_sample_is_served_with_its_pages_and_assets() {
     let app = sample();
     let (status, home) = text(&app, "/").await;
@@ -208,8 +220,11 @@ async fn no_page_served_to_the_public_holds_restricted_material() {
     let project = Project::Dir(restricted_fixture());
     let state = state_for(&project, false);
     let app = app(state.clone());
-    let paths: Vec<String> = state.snapshot().files.keys().cloned().collect();
+    let mut paths: Vec<String> = state.snapshot().files.keys().cloned().collect();
     assert!(paths.len() > 10);
+    // Made after the snapshot is online, so not among its files.
+    assert!(!paths.iter().any(|p| p == attest::index::INDEX_PATH));
+    paths.push(attest::index::INDEX_PATH.to_string());
     for p in paths {
         let uri = format!("/{}", p.strip_suffix("index.html").unwrap_or(&p));
         let res = get(&app, &uri, &[]).await;
@@ -286,8 +301,15 @@ async fn a_saved_edit_reloads_the_page_and_errors_reach_the_overlay() {
     // A change to one entry's prose renders that entry alone.
     let prose = edited.replacen("\n## Context\n", "\n## Context\n\nA sentence added by the watcher test.\n", 1);
     assert_ne!(prose, edited, "the sample entry has a Context section");
+    // The static search index is made after the swap, from the new version.
+    let key = format!("\"{}\":", attest::index::fold("sentence"));
+    let (_, index) = text(&app, "/search/index.js").await;
+    assert!(!index.contains(&key), "no such word before the edit");
     std::fs::write(&file, &prose).unwrap();
     wait_for(&app, uri, |p| p.contains("A sentence added by the watcher test.")).await;
+    let (status, index) = text(&app, "/search/index.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains(&key), "the static index follows the edit");
     assert_eq!(state.snapshot().rendered_entries, 1, "only the edited entry is rendered again");
     {
         let caches = state.caches();
