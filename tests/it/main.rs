@@ -22,3 +22,5 @@ mod serve_process;
 mod site;
 #[cfg(feature = "serve")]
 mod store;
+#[cfg(feature = "serve")]
+mod xss;
