@@ -2,6 +2,8 @@
 
 #[cfg(feature = "serve")]
 mod accounts;
+#[cfg(feature = "serve")]
+mod backup;
 mod bench;
 mod build;
 mod check_fixtures;
