@@ -79,6 +79,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the database of `attest serve` to FILE, safely while the server runs.
+    #[cfg(feature = "serve")]
+    Backup {
+        /// The backup file to write (one SQLite file).
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Put a backup made by `attest backup` in place of the database (the server must be stopped).
+    #[cfg(feature = "serve")]
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Benchmark tools: generated corpora (see bench/run.sh).
     Bench {
         #[command(subcommand)]
@@ -231,6 +250,10 @@ fn main() -> ExitCode {
         Command::User { what } => accounts::user(what),
         #[cfg(feature = "serve")]
         Command::Audit { db, json } => accounts::audit(&db, json),
+        #[cfg(feature = "serve")]
+        Command::Backup { file, force, db } => accounts::backup(&db, &file, force),
+        #[cfg(feature = "serve")]
+        Command::Restore { file, db } => accounts::restore(&db, &file),
         Command::Bench { what: Bench::Corpus { entries, works, seed, out, hugo } } => {
             bench_corpus(attest::bench::Spec { entries, works: works.unwrap_or(entries.max(1)), seed }, &out, hugo)
         }
@@ -504,43 +527,38 @@ mod accounts {
 
     use super::{DbArgs, User};
 
-    /// Runs `f` on the database `args` names; errors are printed and exit 2.
-    fn with_store<F, Fut>(args: &DbArgs, create: bool, f: F) -> ExitCode
-    where
-        F: FnOnce(Store) -> Fut,
-        Fut: std::future::Future<Output = Result<(), String>>,
-    {
+    /// The database file `args` names (for a folder, made with its
+    /// `.attest` folder when `create`), or the error to print.
+    fn db_path(args: &DbArgs, create: bool) -> Result<std::path::PathBuf, String> {
         let path = match &args.db {
             Some(p) => p.clone(),
             None => {
                 if !args.dir.join("attest.toml").is_file() {
-                    eprintln!(
-                        "error: {} is not an encyclopedia (no attest.toml); give its folder, or the database with --db",
+                    return Err(format!(
+                        "{} is not an encyclopedia (no attest.toml); give its folder, or the database with --db",
                         args.dir.display()
-                    );
-                    return ExitCode::from(2);
+                    ));
                 }
                 let Some(db) = default_db(&Project::Dir(args.dir.clone())) else {
                     unreachable!("a folder has a database")
                 };
                 if create {
                     if let Some(parent) = db.parent() {
-                        if let Err(e) = std::fs::create_dir_all(parent) {
-                            eprintln!("error: cannot create {}: {e}", parent.display());
-                            return ExitCode::from(2);
-                        }
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
                     }
                 }
                 db
             }
         };
-        if !create && !path.is_file() {
-            eprintln!(
-                "error: there is no database at {} yet (`attest user add` or `attest serve` makes it)",
-                path.display()
-            );
-            return ExitCode::from(2);
-        }
+        Ok(path)
+    }
+
+    /// Runs `f` on a new single-threaded runtime; errors are printed and exit 2.
+    fn run<Fut>(f: Fut) -> ExitCode
+    where
+        Fut: std::future::Future<Output = Result<(), String>>,
+    {
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(r) => r,
             Err(e) => {
@@ -548,19 +566,62 @@ mod accounts {
                 return ExitCode::from(2);
             }
         };
-        let outcome = runtime.block_on(async {
-            let store = Store::open(&path).await.map_err(|e| e.to_string())?;
-            let result = f(store.clone()).await;
-            store.close().await;
-            result
-        });
-        match outcome {
+        match runtime.block_on(f) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::from(2)
             }
         }
+    }
+
+    /// Runs `f` on the database `args` names; errors are printed and exit 2.
+    fn with_store<F, Fut>(args: &DbArgs, create: bool, f: F) -> ExitCode
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: std::future::Future<Output = Result<(), String>>,
+    {
+        run(async {
+            let path = db_path(args, create)?;
+            if !create && !path.is_file() {
+                return Err(format!(
+                    "there is no database at {} yet (`attest user add` or `attest serve` makes it)",
+                    path.display()
+                ));
+            }
+            let store = Store::open(&path).await.map_err(|e| e.to_string())?;
+            let result = f(store.clone()).await;
+            store.close().await;
+            result
+        })
+    }
+
+    /// `attest backup FILE`.
+    pub fn backup(db: &DbArgs, file: &std::path::Path, force: bool) -> ExitCode {
+        run(async {
+            let path = db_path(db, false)?;
+            attest::serve::backup::backup(&path, file, force, &attest::serve::author())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("backed up {} to {}", path.display(), file.display());
+            Ok(())
+        })
+    }
+
+    /// `attest restore FILE`.
+    pub fn restore(db: &DbArgs, file: &std::path::Path) -> ExitCode {
+        run(async {
+            let path = db_path(db, false)?;
+            let done = attest::serve::backup::restore(&path, file, &attest::serve::author())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("restored {} from {}", path.display(), file.display());
+            if let Some(previous) = done.previous {
+                println!("the database it replaced is kept as {}", previous.display());
+            }
+            println!("the search index is rebuilt when the server next starts");
+            Ok(())
+        })
     }
 
     /// The audit row of a change made from the command line.

@@ -49,7 +49,7 @@
 
 use std::collections::HashMap;
 
-use crate::render::format::esc as escape;
+use crate::render::format::{esc as escape, is_web_url};
 use std::sync::OnceLock;
 
 use hayagriva::archive::{self, ArchivedStyle};
@@ -532,7 +532,7 @@ fn write_child(out: &mut String, child: &ElemChild, links: bool) {
             write_display(out, e, &inner);
         }
         ElemChild::Markup(m) => out.push_str(&escape(m)),
-        ElemChild::Link { text, url } if links && !url.is_empty() => {
+        ElemChild::Link { text, url } if links && is_web_url(url) => {
             out.push_str(&format!("<a href=\"{}\">", escape(url)));
             write_formatted(out, &text.text, &text.formatting);
             out.push_str("</a>");
@@ -675,6 +675,24 @@ mod tests {
 
     fn keys(items: &[BibItem]) -> Vec<&str> {
         items.iter().map(|b| b.key.as_str()).collect()
+    }
+
+    #[test]
+    fn only_web_addresses_become_links_in_references() {
+        let bib = "@online{a,\n  author = {Doe, Jane},\n  title = {A},\n  url = {javascript:alert(1)},\n  date = {2001},\n}\n\
+                   @online{b,\n  author = {Roe, Jim},\n  title = {B},\n  url = {HTTPS://example.org/b},\n  date = {2002},\n}\n";
+        let (works, diags) = parse_biblatex(FileId(0), bib);
+        assert!(diags.is_empty(), "{diags:?}");
+        let refs: Vec<&Work> = works.iter().collect();
+        let items = render_bibliography(CitationStyle::ChicagoAuthorDate, "en", &refs);
+        let html: Vec<&str> = items.iter().map(|b| b.html.as_str()).collect();
+        assert!(!html[0].contains("href"), "{}", html[0]);
+        assert!(html[0].contains("javascript:alert(1)"), "the address is still shown as text: {}", html[0]);
+        assert!(
+            html[1].contains("<a href=\"") && html[1].to_lowercase().contains("https://example.org/b"),
+            "{}",
+            html[1]
+        );
     }
 
     #[test]

@@ -25,6 +25,15 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Whether `url` may become a link's `href`: only web addresses
+/// (`http://`, `https://`, any case). A bibliography's `url` field is
+/// author data, and `javascript:`, `vbscript:` or `data:` there would run
+/// when a reader clicks the reference.
+pub fn is_web_url(url: &str) -> bool {
+    let url = url.trim_start();
+    ["http://", "https://"].iter().any(|p| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)))
+}
+
 /// A number as readers of `lang` write it: `350,000` and `14.6` in English,
 /// `350 000` and `14,6` in French or Russian (with a narrow no-break space).
 pub fn number(x: f64, lang: &str) -> String {

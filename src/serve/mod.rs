@@ -15,6 +15,7 @@ pub mod app;
 pub mod asset;
 pub mod auth;
 pub mod backing;
+pub mod backup;
 pub mod live;
 pub mod openapi;
 pub mod pages;

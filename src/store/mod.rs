@@ -114,6 +114,12 @@ pub enum StoreError {
         /// The driver's error.
         source: sqlx::Error,
     },
+    /// An SQLite file that attest did not write.
+    #[error("{} is an SQLite database but not one of attest's (it has no attest schema)", path.display())]
+    NotAttest {
+        /// The file.
+        path: PathBuf,
+    },
     /// A migration failed.
     #[error("cannot bring the database {} up to date: {source}", path.display())]
     Migrate {
@@ -255,6 +261,7 @@ const SQLITE_PERM: i32 = 3;
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_CANTOPEN: i32 = 14;
 const SQLITE_NOTADB: i32 = 26;
+const SQLITE_CORRUPT: i32 = 11;
 
 fn open_error(path: &Path, e: sqlx::Error) -> StoreError {
     let path = path.to_path_buf();
@@ -362,6 +369,51 @@ impl Store {
             [ok] if ok == "ok" => Ok(()),
             _ => Err(StoreError::Corrupt(lines.join("; "))),
         }
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` (a file
+    /// that must not exist) with SQLite's `VACUUM INTO`. The copy is made
+    /// inside one read transaction, so under WAL it is the database as of
+    /// one commit, while other connections (a running server) go on
+    /// writing; it is compact, and the write-ahead log is folded in.
+    pub async fn copy_to(&self, dest: &Path) -> Result<(), StoreError> {
+        sqlx::query(sql::VACUUM_INTO).bind(dest.to_string_lossy().into_owned()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Checks, without writing to it, that `path` is an attest database
+    /// this attest can open: an SQLite file, undamaged, with attest's
+    /// migrations applied and none newer than this binary knows.
+    pub async fn inspect(path: &Path) -> Result<(), StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).read_only(true).create_if_missing(false);
+        let pool =
+            SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| open_error(path, e))?;
+        let outcome = async {
+            let store = Store { pool: pool.clone(), write: Arc::new(tokio::sync::Mutex::new(())) };
+            store.check_integrity().await?;
+            let versions: Vec<i64> = sqlx::query_scalar(sql::APPLIED_MIGRATIONS)
+                .fetch_all(&pool)
+                .await
+                .map_err(|_| StoreError::NotAttest { path: path.to_path_buf() })?;
+            let known = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+            match versions.iter().max() {
+                None => Err(StoreError::NotAttest { path: path.to_path_buf() }),
+                Some(&found) if found > known => {
+                    Err(StoreError::NewerSchema { path: path.to_path_buf(), found, known })
+                }
+                Some(_) => Ok(()),
+            }
+        }
+        .await;
+        pool.close().await;
+        outcome.map_err(|e| match e {
+            StoreError::Query(q) => match sqlite_code(&q) {
+                Some(SQLITE_NOTADB) => StoreError::NotADatabase { path: path.to_path_buf() },
+                Some(SQLITE_CORRUPT) => StoreError::Corrupt(format!("{}: {q}", path.display())),
+                _ => StoreError::Query(q),
+            },
+            e => e,
+        })
     }
 
     /// Stores a new revision of each file whose content differs from its

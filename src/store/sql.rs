@@ -7,6 +7,12 @@
 /// SQLite's own consistency check (PostgreSQL has no equivalent to run).
 pub(super) const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
 
+/// A consistent, compacted copy of the database into a new file (SQLite only).
+pub(super) const VACUUM_INTO: &str = "VACUUM INTO $1";
+
+/// The schema versions applied, from sqlx's own table.
+pub(super) const APPLIED_MIGRATIONS: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+
 /// Path and hash (NULL when deleted) of each file's latest revision.
 pub(super) const LATEST_HASHES: &str = "SELECT r.path, r.hash FROM source_revision r \
      WHERE r.id = (SELECT MAX(x.id) FROM source_revision x WHERE x.path = r.path)";

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "serve")]
 mod accounts;
+#[cfg(feature = "serve")]
+mod backup;
 mod bench;
 mod build;
 mod check_fixtures;
@@ -22,3 +24,5 @@ mod serve_process;
 mod site;
 #[cfg(feature = "serve")]
 mod store;
+#[cfg(feature = "serve")]
+mod xss;

@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn attest() -> Command {
+pub fn attest() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_attest"));
     c.env("NO_COLOR", "1").env("ATTEST_LOG", "info");
     c
