@@ -119,9 +119,9 @@ declare -A R
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { # URL PID LOG: waits up to 10 minutes for a 200 while PID runs
-  local i
-  for ((i = 0; i < 6000; i++)); do
+wait_http() { # URL PID LOG [SECONDS]: waits (default 10 minutes) for a 200 while PID runs
+  local end=$((SECONDS + ${4:-600}))
+  while [ "$SECONDS" -lt "$end" ]; do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
     if ! kill -0 "$2" 2>/dev/null; then
       echo "bench/run.sh: the server for $1 stopped:" >&2; tail -5 "$3" >&2; exit 1
@@ -275,7 +275,8 @@ EOF
   sport=$(free_port)
   NO_COLOR=1 ATTEST_LOG=warn,attest::serve=info "$attest" serve "$corpus" --addr "127.0.0.1:$sport" --db "$work/serve-$n.db" >"$work/serve.log" 2>&1 &
   spid=$!; pids+=("$spid")
-  wait_http "http://127.0.0.1:$sport/healthz" "$spid" "$work/serve.log"
+  # The server answers once its first full render is done: allow twice the build's time.
+  wait_http "http://127.0.0.1:$sport/healthz" "$spid" "$work/serve.log" "$(awk -v s="${R[$n.build.s]}" 'BEGIN { printf "%d", 600 + 2 * s }')"
   url="http://127.0.0.1:$sport/${entry_page%index.html}"
   # The first start puts every document into the search index; the server logs how long that took.
   R[$n.tantivy.ms]=$(sed 's/\x1b\[[0-9;]*m//g' "$work/serve.log" | grep 'store and search index up to date' | head -1 | grep -oE 'search_ms=[0-9]+' | cut -d= -f2)
