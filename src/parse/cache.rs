@@ -88,24 +88,15 @@ impl ParseCache {
     }
 
     pub(crate) fn keep_entry(&mut self, path: &str, key: u64, r: &(crate::model::Entry, Vec<Diagnostic>)) {
-        if !self.keeps {
-            return;
-        }
-        self.entries.by_path.insert(path.to_string(), (key, r.0.clone(), r.1.clone()));
+        put(self.keeps, &mut self.entries, path, key, r);
     }
 
     pub(crate) fn keep_works(&mut self, path: &str, key: u64, r: &(Vec<crate::model::Work>, Vec<Diagnostic>)) {
-        if !self.keeps {
-            return;
-        }
-        self.works.by_path.insert(path.to_string(), (key, r.0.clone(), r.1.clone()));
+        put(self.keeps, &mut self.works, path, key, r);
     }
 
     pub(crate) fn keep_places(&mut self, path: &str, key: u64, r: &(Vec<crate::model::Place>, Vec<Diagnostic>)) {
-        if !self.keeps {
-            return;
-        }
-        self.places.by_path.insert(path.to_string(), (key, r.0.clone(), r.1.clone()));
+        put(self.keeps, &mut self.places, path, key, r);
     }
 
     /// Counts a file as parsed or reused.
@@ -115,6 +106,13 @@ impl ParseCache {
         } else {
             self.parsed += 1;
         }
+    }
+}
+
+/// Keeps a copy of `r` unless the cache keeps nothing.
+fn put<T: Clone>(keeps: bool, kept: &mut Kept<T>, path: &str, key: u64, r: &(T, Vec<Diagnostic>)) {
+    if keeps {
+        kept.by_path.insert(path.to_string(), (key, r.0.clone(), r.1.clone()));
     }
 }
 
