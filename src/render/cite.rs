@@ -323,6 +323,15 @@ pub fn render_bibliography(style: CitationStyle, lang: &str, works: &[&Work]) ->
     let csl = csl_style(style);
     let files = locale_files();
     let locale = locale_code(lang);
+    // hayagriva sorts the bibliography with a comparison that renders the
+    // style's sort macros for both sides every time (n log n renderings:
+    // a quarter of a build's time with 10,000 works). Handing the works
+    // over already in about the style's order (names, year, title) lets its
+    // stable sort find long runs and compare each work with few others. The
+    // style still decides the order: a work this key misplaces costs time,
+    // never correctness.
+    let mut works = works.to_vec();
+    works.sort_by_cached_key(|w| presort_key(w));
     let items: Vec<_> = works
         .iter()
         .filter_map(|w| w.record.as_ref())
@@ -334,6 +343,23 @@ pub fn render_bibliography(style: CitationStyle, lang: &str, works: &[&Work]) ->
     let mut driver: BibliographyDriver<'_, hayagriva::Entry> = BibliographyDriver::new();
     driver.citation(CitationRequest::new(items, csl, Some(locale.clone()), files, None));
     bibliography_items(&driver.finish(BibliographyRequest::new(csl, Some(locale), files)))
+}
+
+/// Names (family then given, lower case; the title when there are none),
+/// year and title: close to the order of the bibliography in the
+/// author-date and note styles.
+fn presort_key(w: &Work) -> (Vec<(String, String)>, Option<i32>, String) {
+    let title = w.title.to_lowercase();
+    let mut names = w
+        .authors
+        .iter()
+        .map(|n| (n.family.to_lowercase(), n.given.as_deref().unwrap_or_default().to_lowercase()))
+        .collect::<Vec<_>>();
+    if names.is_empty() {
+        // The styles put a work without author or editor under its title.
+        names.push((title.clone(), String::new()));
+    }
+    (names, w.year, title)
 }
 
 /// The locator of an item, when it has a value.
