@@ -120,16 +120,23 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else p
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_http() { # URL PID LOG [SECONDS]: waits (default 10 minutes) for a 200 while PID runs
+  if ! try_http "$@"; then exit 1; fi
+}
+try_http() { # the same, but returns 1 (the reason in $why) instead of ending the run
   local end=$((SECONDS + ${4:-600}))
   while [ "$SECONDS" -lt "$end" ]; do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
     if ! kill -0 "$2" 2>/dev/null; then
-      echo "bench/run.sh: the server for $1 stopped:" >&2; tail -5 "$3" >&2; exit 1
+      local st=0
+      wait "$2" 2>/dev/null || st=$?
+      why="the server stopped before answering (exit status $st$([ "$st" = 137 ] && echo ", killed: out of memory?"))"
+      echo "bench/run.sh: $why at $1:" >&2; tail -5 "$3" >&2; return 1
     fi
     sleep 0.1
   done
-  echo "bench/run.sh: nothing answers at $1" >&2
-  exit 1
+  why="nothing answered at $1 within ${4:-600} s"
+  echo "bench/run.sh: $why" >&2
+  return 1
 }
 # wrk_run URL [HEADER]: sets $rps and $p99 (ms) from one wrk -t2 -c64 -d15s run.
 wrk_run() {
@@ -276,7 +283,12 @@ EOF
   NO_COLOR=1 ATTEST_LOG=warn,attest::serve=info "$attest" serve "$corpus" --addr "127.0.0.1:$sport" --db "$work/serve-$n.db" >"$work/serve.log" 2>&1 &
   spid=$!; pids+=("$spid")
   # The server answers once its first full render is done: allow twice the build's time.
-  wait_http "http://127.0.0.1:$sport/healthz" "$spid" "$work/serve.log" "$(awk -v s="${R[$n.build.s]}" 'BEGIN { printf "%d", 600 + 2 * s }')"
+  # A server that stops (at 10,000 entries: memory) costs its rows, not the run's other results.
+  if ! try_http "http://127.0.0.1:$sport/healthz" "$spid" "$work/serve.log" "$(awk -v s="${R[$n.build.s]}" 'BEGIN { printf "%d", 600 + 2 * s }')"; then
+    R[$n.serve.why]="not measured: $why"
+    kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
+    continue
+  fi
   url="http://127.0.0.1:$sport/${entry_page%index.html}"
   # The first start puts every document into the search index; the server logs how long that took.
   R[$n.tantivy.ms]=$(sed 's/\x1b\[[0-9;]*m//g' "$work/serve.log" | grep 'store and search index up to date' | head -1 | grep -oE 'search_ms=[0-9]+' | cut -d= -f2)
@@ -317,6 +329,7 @@ done
 # --- RESULTS.md ----------------------------------------------------------------
 v() { local k=$1; echo "${R[$k]:-}"; }
 or_na() { if [ -n "$1" ]; then echo "$1"; else echo "${2:-n/a}"; fi; }
+why_not() { or_na "$(v "$1.serve.why")" "$not_serve"; }
 version() { "$@" 2>&1 | head -1 || true; }
 {
   echo "# Benchmark results"
@@ -353,20 +366,20 @@ version() { "$@" 2>&1 | head -1 || true; }
     if [ -n "$(v $n.watch.ms)" ]; then
       echo "| rebuild after one entry changed: \`serve\` watcher (save → new generation answered; includes the watcher's 120 ms settle) | $(v $n.watch.ms) ms (reload itself, as logged: $(v $n.watch.logged) ms; last one by step: $(v $n.watch.steps)) | \`hugo server\` rebuild | $(v $n.hugo.rebuild.ms) ms | $(div "$(v $n.watch.ms)" "$(v $n.hugo.rebuild.ms)") |"
     else
-      echo "| rebuild after one entry changed: \`serve\` watcher | $not_serve | \`hugo server\` rebuild | $(v $n.hugo.rebuild.ms) ms | |"
+      echo "| rebuild after one entry changed: \`serve\` watcher | $(why_not $n) | \`hugo server\` rebuild | $(v $n.hugo.rebuild.ms) ms | |"
     fi
     echo "| search index build | server's tantivy index, all documents at first start: $(or_na "$(v $n.tantivy.ms)") ms; the static site's index is made inside \`build\` (not timed apart), $(awk -v b="$(v $n.index.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}') | pagefind on Hugo's output | $(v $n.pagefind.s) s, $(v $n.pagefind.rss) MiB, index $(awk -v b="$(v $n.pagefind.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}') | tantivy $(div "$(awk -v m="$(v $n.tantivy.ms)" 'BEGIN {print m/1000}')" "$(v $n.pagefind.s)") |"
     if [ -n "$(v $n.search.p99)" ]; then
       echo "| search latency, 200 queries over HTTP (loopback) | p50 $(v $n.search.p50) ms, p99 $(v $n.search.p99) ms | SQLite FTS5 (in process, index built in $(v $n.fts5.build) s) | p50 $(v $n.fts5.p50) ms, p99 $(v $n.fts5.p99) ms | p99 $(div "$(v $n.search.p99)" "$(v $n.fts5.p99)") |"
     else
-      echo "| search latency, 200 queries | $(or_na "$(v $n.search.note)" "$not_serve") | SQLite FTS5 (in process, index built in $(v $n.fts5.build) s) | p50 $(v $n.fts5.p50) ms, p99 $(v $n.fts5.p99) ms | |"
+      echo "| search latency, 200 queries | $(or_na "$(v $n.search.note)" "$(why_not $n)") | SQLite FTS5 (in process, index built in $(v $n.fts5.build) s) | p50 $(v $n.fts5.p50) ms, p99 $(v $n.fts5.p99) ms | |"
     fi
     if [ -n "$(v $n.serve.rps)" ]; then
       echo "| \`serve\` entry page ($(v $n.page.bytes) bytes), \`wrk -t2 -c64 -d15s\` | $(v $n.serve.rps) req/s, p99 $(v $n.serve.p99) ms (server peak RSS $(v $n.serve.rss) MiB) | nginx, same page from the built site | $(v $n.nginx.rps) req/s, p99 $(v $n.nginx.p99) ms | $(div "$(v $n.serve.rps)" "$(v $n.nginx.rps)") |"
       echo "| the same, \`Accept-Encoding: gzip\` | $(v $n.serve.gz.rps) req/s, p99 $(v $n.serve.gz.p99) ms | nginx, gzip level 1 on the fly | $(v $n.nginx.gz.rps) req/s, p99 $(v $n.nginx.gz.p99) ms | $(div "$(v $n.serve.gz.rps)" "$(v $n.nginx.gz.rps)") |"
     else
-      echo "| \`serve\` entry page, \`wrk -t2 -c64 -d15s\` | $not_serve | nginx, same page from the built site | $(v $n.nginx.rps) req/s, p99 $(v $n.nginx.p99) ms | |"
-      echo "| the same, \`Accept-Encoding: gzip\` | $not_serve | nginx, gzip level 1 on the fly | $(v $n.nginx.gz.rps) req/s | |"
+      echo "| \`serve\` entry page, \`wrk -t2 -c64 -d15s\` | $(why_not $n) | nginx, same page from the built site | $(v $n.nginx.rps) req/s, p99 $(v $n.nginx.p99) ms | |"
+      echo "| the same, \`Accept-Encoding: gzip\` | $(why_not $n) | nginx, gzip level 1 on the fly | $(v $n.nginx.gz.rps) req/s | |"
     fi
   done
   if [ "$smoke" = 0 ]; then
@@ -382,12 +395,12 @@ version() { "$@" 2>&1 | head -1 || true; }
     if [ -n "$(v $last.watch.ms)" ]; then
       echo "| rebuild after one changed entry under 100 ms | serve: $(v $last.watch.logged) ms reload ($(v $last.watch.ms) ms save → served); build: $(v $last.rebuild.s) s | $(met "$(cmp "$(v $last.watch.logged)" 100)") |"
     else
-      echo "| rebuild after one changed entry under 100 ms | build: $(v $last.rebuild.s) s (no cache); serve: $not_serve | **missed** |"
+      echo "| rebuild after one changed entry under 100 ms | build: $(v $last.rebuild.s) s (no cache); serve: $(why_not $last) | **missed** |"
     fi
     if [ -n "$(v $last.search.p99)" ]; then
       echo "| search p99 under 5 ms | $(v $last.search.p99) ms | $(met "$(cmp "$(v $last.search.p99)" 5)") |"
     else
-      echo "| search p99 under 5 ms | $(or_na "$(v $last.search.note)" "$not_serve") | not measured |"
+      echo "| search p99 under 5 ms | $(or_na "$(v $last.search.note)" "$(why_not $last)") | not measured |"
     fi
     tenth=$(awk -v p="$(v $last.pagefind.s)" 'BEGIN {print p/10}')
     tantivy_s=$(awk -v m="$(v $last.tantivy.ms)" 'BEGIN { if (m != "") print m/1000 }')
@@ -398,7 +411,7 @@ version() { "$@" 2>&1 | head -1 || true; }
       echo "| serve at least 70% of nginx's req/s, plain ($seventy) | $(v $last.serve.rps) | $(met "$(cmp "$seventy" "$(v $last.serve.rps)")") |"
       echo "| serve with gzip at least 5 × nginx gzip level 1 ($five) | $(v $last.serve.gz.rps) | $(met "$(cmp "$five" "$(v $last.serve.gz.rps)")") |"
     else
-      echo "| serve at least 70% of nginx's req/s, and 5 × with gzip | $not_serve | not measured |"
+      echo "| serve at least 70% of nginx's req/s, and 5 × with gzip | $(why_not $last) | not measured |"
     fi
     echo "| peak RSS of the build under 1 GiB | $(v $last.build.rss) MiB | $(met "$(cmp "$(v $last.build.rss)" 1024)") |"
   fi
