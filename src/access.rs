@@ -9,6 +9,10 @@
 //! places that public material refers to remain. Everything downstream
 //! (pages, search index, exports, feeds) reads the [`View`], never the raw
 //! corpus.
+//!
+//! [`Clearance`] says which entries' restricted material one signed-in
+//! person may see; [`Clearance::entry`] is the only way a server answer
+//! takes an entry from the internal view.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -60,6 +64,57 @@ impl View {
     /// The place with this id.
     pub fn place(&self, id: &str) -> Option<&Place> {
         self.places.iter().find(|p| p.id.v == id)
+    }
+}
+
+/// Which entries' restricted material a person may see. Who gets which
+/// clearance (by role, by grant) is the server's policy; what a clearance
+/// lets through is decided here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Clearance {
+    /// Only what the public sees.
+    #[default]
+    None,
+    /// Everything of these entries (slugs): restricted entries, passages,
+    /// figures, estimates, events, positions, testimonies and the works
+    /// they cite.
+    Entries(BTreeSet<String>),
+    /// Everything.
+    All,
+}
+
+impl Clearance {
+    /// The clearance that grants (entry slugs, or `*` for all) give.
+    pub fn from_grants<S: AsRef<str>>(grants: &[S]) -> Clearance {
+        if grants.iter().any(|g| g.as_ref() == "*") {
+            return Clearance::All;
+        }
+        let slugs: BTreeSet<String> = grants.iter().map(|g| g.as_ref().to_string()).collect();
+        if slugs.is_empty() {
+            Clearance::None
+        } else {
+            Clearance::Entries(slugs)
+        }
+    }
+
+    /// Whether the restricted material of entry `slug` is let through.
+    pub fn covers(&self, slug: &str) -> bool {
+        match self {
+            Clearance::None => false,
+            Clearance::Entries(slugs) => slugs.contains(slug),
+            Clearance::All => true,
+        }
+    }
+
+    /// Entry `slug` as this clearance shows it: from `internal` (an
+    /// [`Audience::Internal`] view) when covered, `None` otherwise, in
+    /// which case the public view's version is what may be shown.
+    pub fn entry<'v>(&self, internal: &'v View, slug: &str) -> Option<&'v SiteEntry> {
+        debug_assert_eq!(internal.audience, Audience::Internal);
+        if internal.audience != Audience::Internal || !self.covers(slug) {
+            return None;
+        }
+        internal.entries.iter().find(|s| s.entry.slug == slug)
     }
 }
 
@@ -165,6 +220,16 @@ pub fn view(a: &Analysis, audience: Audience) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clearances_cover_their_grants_only() {
+        assert_eq!(Clearance::from_grants::<&str>(&[]), Clearance::None);
+        assert_eq!(Clearance::from_grants(&["a", "*"]), Clearance::All);
+        let c = Clearance::from_grants(&["a", "b"]);
+        assert!(c.covers("a") && c.covers("b") && !c.covers("c") && !c.covers(""));
+        assert!(!Clearance::None.covers("a"));
+        assert!(Clearance::All.covers("anything"));
+    }
 
     #[test]
     fn cutting_restricted_ranges_keeps_the_rest_in_order() {

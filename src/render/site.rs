@@ -156,6 +156,9 @@ fn site_ctx(view: &View) -> SiteCtx {
     }
 }
 
+/// A file of the site: its path from the site root, and its bytes.
+pub type SiteFile = (String, Vec<u8>);
+
 /// Renders pages on request with a site's theme (the server's search
 /// results), from templates compiled once.
 pub struct PageRenderer {
@@ -197,6 +200,25 @@ impl PageRenderer {
         };
         let t = self.env.get_template("search.html").map_err(template_error)?;
         t.render(ctx).map_err(template_error)
+    }
+
+    /// The files of entry `slug` of `view` (its page and downloads, as
+    /// `build` writes them), made on request: the server shows an entry
+    /// from the internal view this way to those cleared for it. `None` when
+    /// `view` has no such entry.
+    pub fn entry_files(&self, view: &View, slug: &str) -> Result<Option<Vec<SiteFile>>, RenderError> {
+        let Some(se) = view.entries.iter().find(|s| s.entry.slug == slug) else { return Ok(None) };
+        let cx = Ctx {
+            view,
+            env: &self.env,
+            // The view's own: an internal page says it is one.
+            site: site_ctx(view),
+            urls: Urls::new(&view.config.base_url),
+            works: view.works.iter().map(|w| (w.key.v.as_str(), w)).collect(),
+            places: view.places.iter().map(|p| (p.id.v.as_str(), p)).collect(),
+            titles: view.entries.iter().map(|s| (s.entry.slug.as_str(), s.entry.title.v.as_str())).collect(),
+        };
+        Ok(Some(render_entry(&cx, se)?.files))
     }
 }
 

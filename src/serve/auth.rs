@@ -27,6 +27,8 @@
 //!   (`Sec-Fetch-Site: same-origin` or `none`) or, when a client sends no
 //!   `Sec-Fetch-Site`, its `Origin` is this server's own. A request with
 //!   neither header is refused too.
+//! - **Clearance.** [`clearance`] is the policy of who sees which
+//!   restricted material; [`crate::access::Clearance`] applies it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -213,6 +215,24 @@ fn cookie_token(headers: &HeaderMap) -> Option<&str> {
         .find(|(name, _)| *name == COOKIE)
         .map(|(_, value)| value)
         .filter(|v| accounts::is_token(v))
+}
+
+/// What restricted material `user` may see. Editors and admins see
+/// everything: they publish the encyclopedia and answer for it. Readers see
+/// what was granted to them (`attest user grant`). Authors and reviewers
+/// see only what the public sees until entries name their authors and
+/// referees; grants are refused for their accounts.
+pub fn clearance(user: &SessionUser) -> crate::access::Clearance {
+    match user.role {
+        Role::Editor | Role::Admin => crate::access::Clearance::All,
+        Role::Reader => crate::access::Clearance::from_grants(&user.grants),
+        Role::Author | Role::Reviewer => crate::access::Clearance::None,
+    }
+}
+
+/// The clearance of a request's signed-in account; none without one.
+pub async fn viewer_clearance(state: &AppState, headers: &HeaderMap) -> crate::access::Clearance {
+    viewer(state, headers).await.map(|u| clearance(&u)).unwrap_or_default()
 }
 
 /// The signed-in account of a request, if any. A database that fails

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::access::{self, Audience};
 use crate::search::SearchIndex;
 use crate::store::{ModelChange, Store};
 use crate::Analysis;
@@ -118,7 +117,7 @@ impl Backing {
         };
         if let Some(change) = change {
             self.store.update_model(&snapshot.view, change).await?;
-            self.store.update_model(&access::view(analysis, Audience::Internal), change).await?;
+            self.store.update_model(&snapshot.internal, change).await?;
             self.model_written.store(true, std::sync::atomic::Ordering::Release);
         }
         let search = self.search.clone();

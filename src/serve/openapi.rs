@@ -559,7 +559,11 @@ fn schemas() -> Map<String, Value> {
             "Session",
             object(
                 "The signed-in account.",
-                &[("name", string()), ("role", enum_of(Role::ALL.iter().map(|r| r.as_str()).collect()))],
+                &[
+                    ("name", string()),
+                    ("role", enum_of(Role::ALL.iter().map(|r| r.as_str()).collect())),
+                    ("grants", strings()),
+                ],
             ),
         ),
     ];
@@ -631,7 +635,7 @@ fn session() -> Value {
         "parameters": [],
         "responses": {
             "200": {
-                "description": "The account's name and role.",
+                "description": "The account's name, role and grants (entry slugs, or `*`; readers only).",
                 "content": { "application/json": { "schema": r("Session") } },
             },
             "401": error("Nobody is signed in (no cookie, or the session has ended)."),

@@ -51,6 +51,11 @@ pub async fn serve_file(
     }
     let snap = state.snapshot();
     let Some(path) = file_for(uri.path()) else { return not_found(&state, &headers) };
+    if let Some(slug) = entry_slug(&path) {
+        if let Some(answer) = cleared(&state, &snap, &headers, slug, &path, &uri).await {
+            return answer;
+        }
+    }
     if let Some(asset) = snap.files.get(&path) {
         return respond(asset, &headers, cache_control(&path, state.is_live()), StatusCode::OK);
     }
@@ -63,14 +68,58 @@ pub async fn serve_file(
     }
     // `/entries/x` → `/entries/x/` when that is a page.
     if !path.ends_with(".html") && snap.files.contains_key(&format!("{path}/index.html")) {
-        let mut to = format!("{}/", uri.path());
-        if let Some(q) = uri.query() {
-            to.push('?');
-            to.push_str(q);
-        }
-        return Redirect::permanent(&to).into_response();
+        return to_folder(&uri);
     }
     not_found(&state, &headers)
+}
+
+fn to_folder(uri: &axum::http::Uri) -> Response {
+    let mut to = format!("{}/", uri.path());
+    if let Some(q) = uri.query() {
+        to.push('?');
+        to.push_str(q);
+    }
+    Redirect::permanent(&to).into_response()
+}
+
+/// The entry a site path belongs to (`entries/SLUG/...` or `entries/SLUG`).
+fn entry_slug(path: &str) -> Option<&str> {
+    let slug = path.strip_prefix("entries/")?.split('/').next()?;
+    (!slug.is_empty() && slug != "index.html").then_some(slug)
+}
+
+/// The answer from the internal view for a request whose signed-in account
+/// is cleared for entry `slug`: never stored by a cache, shared or not.
+/// `None` (the public answer follows) for everyone else, and for paths the
+/// internal view does not have either.
+async fn cleared(
+    state: &AppState,
+    snap: &std::sync::Arc<super::state::Snapshot>,
+    headers: &HeaderMap,
+    slug: &str,
+    path: &str,
+    uri: &axum::http::Uri,
+) -> Option<Response> {
+    let clearance = super::auth::viewer_clearance(state, headers).await;
+    if clearance == crate::access::Clearance::None {
+        return None;
+    }
+    let (made, slug_owned) = (snap.clone(), slug.to_string());
+    let files = match tokio::task::spawn_blocking(move || made.cleared_entry(&clearance, &slug_owned)).await {
+        Ok(Ok(files)) => files?,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, slug, "cannot render the entry for a cleared reader");
+            return Some((StatusCode::INTERNAL_SERVER_ERROR, "the page could not be made\n").into_response());
+        }
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    if let Some(asset) = files.get(path) {
+        return Some(respond(asset, headers, "private, no-store", StatusCode::OK));
+    }
+    if !path.ends_with(".html") && files.contains_key(&format!("{path}/index.html")) {
+        return Some(to_folder(uri));
+    }
+    None
 }
 
 /// The site's 404 page with status 404.
@@ -135,6 +184,17 @@ fn not_modified(asset: &Asset, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::file_for;
+
+    #[test]
+    fn entry_paths_name_their_entry() {
+        use super::entry_slug;
+        assert_eq!(entry_slug("entries/x/index.html"), Some("x"));
+        assert_eq!(entry_slug("entries/x/cite.bib"), Some("x"));
+        assert_eq!(entry_slug("entries/x"), Some("x"));
+        assert_eq!(entry_slug("entries/index.html"), None);
+        assert_eq!(entry_slug("entries/"), None);
+        assert_eq!(entry_slug("places/x/index.html"), None);
+    }
 
     #[test]
     fn paths_map_to_files_and_never_leave_the_site() {

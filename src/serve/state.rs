@@ -2,10 +2,11 @@
 //! project as one immutable [`Snapshot`], swapped whole when the project
 //! changes, so a request sees one consistent version from start to end.
 //!
-//! A snapshot is made from the public [`View`] only: pages, API answers and
-//! search results are all cut from it, so restricted material, removed by
-//! [`access::view`], cannot reach an unauthenticated
-//! answer by any route.
+//! A snapshot's files, API answers and search results are all cut from the
+//! public [`View`], so restricted material, removed by [`access::view`],
+//! cannot reach an unauthenticated answer by any route. It also holds the
+//! internal view, which only [`Snapshot::cleared_entry`] reads, through a
+//! [`Clearance`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::access::{self, Audience, View};
+use crate::access::{self, Audience, Clearance, View};
 use crate::render::site::{self, RenderError, Theme};
 use crate::source::load::{self, LoadError, Loaded};
 use crate::Analysis;
@@ -74,6 +75,9 @@ pub struct Snapshot {
     pub generation: u64,
     /// What the public may see; every answer is cut from it.
     pub view: View,
+    /// Everything, restricted material marked: for the store's internal
+    /// tables and, through a [`Clearance`], for those cleared to see it.
+    pub internal: View,
     /// The rendered site by path (`entries/x/index.html`).
     pub files: HashMap<String, Arc<Asset>>,
     /// The rendered HTML of each entry's sections, by slug.
@@ -91,7 +95,14 @@ pub struct Snapshot {
     /// The static site's search index (`search/index.js`), made once from
     /// `search_docs` after the snapshot is online (see [`Snapshot::static_index`]).
     static_index: std::sync::OnceLock<Arc<Asset>>,
+    /// Whether pages carry the live-reload script.
+    live: bool,
+    /// Entry files from the internal view, made on first request, by slug.
+    cleared: std::sync::Mutex<HashMap<String, Arc<EntryFiles>>>,
 }
+
+/// One entry's files (page and downloads) by site path.
+pub type EntryFiles = HashMap<String, Arc<Asset>>;
 
 impl Snapshot {
     /// The static search index of this snapshot, made on first use: the
@@ -119,6 +130,32 @@ impl Snapshot {
         });
     }
 
+    /// Entry `slug`'s files from the internal view, when `clearance`
+    /// covers it (`None` otherwise, or when there is no such entry: the
+    /// public files are then all that may be shown). Rendered on first
+    /// request and kept for this snapshot.
+    pub fn cleared_entry(&self, clearance: &Clearance, slug: &str) -> Result<Option<Arc<EntryFiles>>, RenderError> {
+        if clearance.entry(&self.internal, slug).is_none() {
+            return Ok(None);
+        }
+        if let Some(files) = self.cleared.lock().unwrap_or_else(|e| e.into_inner()).get(slug) {
+            return Ok(Some(files.clone()));
+        }
+        // Rendered outside the lock: two first requests may both render.
+        let Some(rendered) = self.pages.entry_files(&self.internal, slug)? else { return Ok(None) };
+        let files: EntryFiles = rendered
+            .into_iter()
+            .map(|(path, bytes)| {
+                let bytes = if self.live && path.ends_with(".html") { with_live_tag(bytes) } else { bytes };
+                let asset = Arc::new(Asset::new(&path, bytes, self.made));
+                (path, asset)
+            })
+            .collect();
+        let files = Arc::new(files);
+        self.cleared.lock().unwrap_or_else(|e| e.into_inner()).insert(slug.to_string(), files.clone());
+        Ok(Some(files))
+    }
+
     /// Number of errors among the problems.
     pub fn errors(&self) -> usize {
         self.problems.iter().filter(|p| p.severity == "error").count()
@@ -139,6 +176,7 @@ pub fn snapshot(
     cache: &mut site::RenderCache,
 ) -> Result<Snapshot, RenderError> {
     let view = access::view(analysis, Audience::Public);
+    let internal = access::view(analysis, Audience::Internal);
     let rendered = site::render_cached(&view, theme, cache, &|| {})?;
     let now = SystemTime::now();
     let mut files = HashMap::with_capacity(rendered.files.len());
@@ -178,7 +216,10 @@ pub fn snapshot(
         rendered_entries: cache.rendered,
         pages: site::PageRenderer::new(&view, theme)?,
         static_index: std::sync::OnceLock::new(),
+        live,
+        cleared: Default::default(),
         view,
+        internal,
     })
 }
 

@@ -22,9 +22,10 @@ use sqlx::Row;
 
 use super::{hash_hex, sql, Store, StoreError};
 
-/// What an account may do. Only [`Role::Admin`] has powers in the server
-/// so far (the audit page); the others are recorded for the editing
-/// workflow to come.
+/// What an account may do. In the server so far: admins read the audit
+/// log, editors and admins (and readers, through grants) see restricted
+/// material (see `serve::auth::clearance`); authors and reviewers are
+/// recorded for the editing workflow to come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -112,6 +113,8 @@ pub struct SessionUser {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// Restricted material granted to it (readers only): entry slugs, or `*`.
+    pub grants: Vec<String>,
 }
 
 /// One row of the audit log to write.
@@ -488,7 +491,15 @@ impl Store {
             let _one_writer = self.write.lock().await;
             sqlx::query(sql::TOUCH_SESSION).bind(token_hash).bind(now_ms).execute(&self.pool).await?;
         }
-        Ok(Some(SessionUser { name: r.try_get("name")?, role: role_of(r.try_get("role")?)? }))
+        let account: i64 = r.try_get("account")?;
+        let grants = sqlx::query(sql::GRANTS_OF)
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|g| g.try_get("target"))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(SessionUser { name: r.try_get("name")?, role: role_of(r.try_get("role")?)?, grants }))
     }
 
     /// Ends one session (nothing happens if there is none).

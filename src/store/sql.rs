@@ -165,12 +165,15 @@ pub(super) const INSERT_GRANT: &str =
 pub(super) const GRANTS: &str = "SELECT a.name, g.target FROM reader_grant g \
      JOIN account a ON a.id = g.account ORDER BY a.name, g.target";
 
+/// The grants of account `$1`.
+pub(super) const GRANTS_OF: &str = "SELECT target FROM reader_grant WHERE account = $1 ORDER BY target";
+
 /// `$1` token hash, `$2` account, `$3` now (created and last seen), `$4` limit.
 pub(super) const INSERT_SESSION: &str = "INSERT INTO session \
      (token_hash, account, created_ms, last_seen_ms, expires_ms) VALUES ($1, $2, $3, $3, $4)";
 
 /// The session with token hash `$1` and its account.
-pub(super) const SESSION: &str = "SELECT s.last_seen_ms, s.expires_ms, a.name, a.role \
+pub(super) const SESSION: &str = "SELECT s.last_seen_ms, s.expires_ms, s.account, a.name, a.role \
      FROM session s JOIN account a ON a.id = s.account WHERE s.token_hash = $1";
 
 /// Session `$1` was seen at `$2`.

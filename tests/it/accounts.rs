@@ -148,7 +148,7 @@ async fn the_audit_log_refuses_updates_and_deletes() {
 // ---------------------------------------------------------------------------
 // Through the router
 
-mod web {
+pub(crate) mod web {
     use std::sync::OnceLock;
     use std::time::Duration;
 
@@ -308,7 +308,7 @@ async fn signing_in_sets_a_strict_cookie_and_the_session_names_the_account() {
 
     let me = get(&site.app, "/api/v1/session", Some(&token)).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
-    assert_eq!(me.json(), serde_json::json!({ "name": "anna", "role": "admin" }));
+    assert_eq!(me.json(), serde_json::json!({ "name": "anna", "role": "admin", "grants": [] }));
     assert_eq!(me.header(header::CACHE_CONTROL), "no-store");
     let doc = get(&site.app, "/api/v1/openapi.json", None).await.json();
     let schema = &doc["paths"]["/api/v1/session"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const MARKERS: &[&str] = &[
+pub(crate) const MARKERS: &[&str] = &[
     "SECRETWORKTITLE",
     "SECRETPLACENAME",
     "SECRETESTIMATEWORDING",

@@ -1,6 +1,8 @@
 //! Integration tests: one binary (see `autotests = false` in Cargo.toml).
 
 #[cfg(feature = "serve")]
+mod access;
+#[cfg(feature = "serve")]
 mod accounts;
 #[cfg(feature = "serve")]
 mod backup;
