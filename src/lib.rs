@@ -26,6 +26,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod index;
