@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_attest/status", get(live::status))
         .merge(super::search_page::routes())
         .merge(super::auth::routes())
+        .merge(super::history::routes())
         .nest("/api/v1", api.clone())
         .route("/api/v1/", get(|| async { axum::response::Redirect::permanent("/api/v1") }))
         .route("/api/search", get(super::search_page::api))

@@ -254,7 +254,7 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Option<SessionUser
 
 /// A small page of the server's own (sign-in, audit), with the site's
 /// title and style sheet; never cached.
-fn page(state: &AppState, status: StatusCode, title: &str, body: &str) -> Response {
+pub(super) fn page(state: &AppState, status: StatusCode, title: &str, body: &str) -> Response {
     let site = state.snapshot().view.config.title.clone();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\

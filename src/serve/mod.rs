@@ -16,6 +16,7 @@ pub mod asset;
 pub mod auth;
 pub mod backing;
 pub mod backup;
+pub mod history;
 pub mod live;
 pub mod openapi;
 pub mod pages;

@@ -95,6 +95,9 @@ pub struct Snapshot {
     /// The static site's search index (`search/index.js`), made once from
     /// `search_docs` after the snapshot is online (see [`Snapshot::static_index`]).
     static_index: std::sync::OnceLock<Arc<Asset>>,
+    /// Each entry's file (project-relative path) by slug, restricted
+    /// entries included: where its revisions are stored.
+    pub entry_paths: HashMap<String, String>,
     /// Whether pages carry the live-reload script.
     live: bool,
     /// Entry files from the internal view, made on first request, by slug.
@@ -218,6 +221,12 @@ pub fn snapshot(
         static_index: std::sync::OnceLock::new(),
         live,
         cleared: Default::default(),
+        entry_paths: analysis
+            .corpus
+            .entries
+            .iter()
+            .map(|e| (e.slug.clone(), analysis.sources.get(e.file).path.clone()))
+            .collect(),
         view,
         internal,
     })
