@@ -24,8 +24,9 @@ use tower_http::LatencyUnit;
 use super::state::AppState;
 use super::{live, pages};
 
-/// Largest request body accepted. The only form is the sign-in form, so
-/// anything bigger is a mistake or an attack.
+/// Largest request body accepted everywhere but the edit form (see
+/// [`super::edit::BODY_LIMIT`]): the sign-in form is small, so anything
+/// bigger is a mistake or an attack.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// How long one request may take before the server gives up on it.
@@ -94,14 +95,19 @@ pub fn app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     // The event stream stays open for as long as a page does: no timeout.
     let streams = Router::new().route("/_attest/events", get(live::events));
+    // Saves carry a whole entry: their own, larger limit.
+    let edits = super::edit::routes()
+        .layer(RequestBodyLimitLayer::new(super::edit::BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     timed
         .merge(streams)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(edits)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state, super::auth::guard))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(header(header::CONTENT_SECURITY_POLICY, csp()))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

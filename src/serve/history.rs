@@ -63,7 +63,7 @@ async fn history(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
     let mut body = format!(
         "<p>Every stored version of <code>{}</code>, newest first. Choose two to compare.</p>\n\
          <form method=\"get\" action=\"/edit/entries/{}/diff\">\n<table class=\"history\">\n\
-         <thead><tr><th>From</th><th>To</th><th>Revision</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th>From</th><th>To</th><th>Revision</th><th></th></tr></thead>\n<tbody>\n",
         esc(&path),
         esc(&slug)
     );
@@ -71,10 +71,15 @@ async fn history(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
         let checked = |want: usize| if n == want { " checked" } else { "" };
         body.push_str(&format!(
             "<tr><td><input type=\"radio\" name=\"from\" value=\"{id}\" aria-label=\"from #{id}\"{}></td>\
-             <td><input type=\"radio\" name=\"to\" value=\"{id}\" aria-label=\"to #{id}\"{}></td><td>{}</td></tr>\n",
+             <td><input type=\"radio\" name=\"to\" value=\"{id}\" aria-label=\"to #{id}\"{}></td><td>{}</td><td>{}</td></tr>\n",
             checked(1),
             checked(0),
             describe(r),
+            if n > 0 && !r.is_deleted() {
+                format!("<a href=\"/edit/entries/{}?from={}\">restore…</a>", esc(&slug), r.id)
+            } else {
+                String::new()
+            },
             id = r.id,
         ));
     }

@@ -16,6 +16,7 @@ pub mod asset;
 pub mod auth;
 pub mod backing;
 pub mod backup;
+pub mod edit;
 pub mod history;
 pub mod live;
 pub mod openapi;
@@ -123,7 +124,10 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         options: auth::AuthOptions { secure_cookies: opts.secure_cookies, ..Default::default() },
         clock: auth::Clock::system(),
     };
-    let state = AppState::with_search(snap, live, stopped, backing.search.clone()).with_auth(auth);
+    let mut state = AppState::with_search(snap, live, stopped, backing.search.clone()).with_auth(auth);
+    if let Project::Dir(dir) = &opts.project {
+        state = state.with_project(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
+    }
     *state.caches() = caches;
     let _watcher = match &opts.project {
         Project::Dir(dir) => {

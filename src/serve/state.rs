@@ -68,6 +68,22 @@ pub struct Problem {
     pub hint: Option<String>,
 }
 
+impl Problem {
+    /// A diagnostic of files `sources`, as shown.
+    pub fn new(sources: &crate::source::SourceSet, d: &crate::diag::Diagnostic) -> Problem {
+        let j = crate::report::json_diag(sources, d);
+        Problem {
+            severity: j.severity,
+            code: j.code.to_string(),
+            message: j.message.to_string(),
+            file: j.file.map(str::to_string),
+            line: j.line,
+            column: j.column,
+            hint: j.hint.map(str::to_string),
+        }
+    }
+}
+
 /// One consistent rendering of the project.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -193,22 +209,7 @@ pub fn snapshot(
         };
         files.insert(path, asset);
     }
-    let problems = analysis
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let j = crate::report::json_diag(&analysis.sources, d);
-            Problem {
-                severity: j.severity,
-                code: j.code.to_string(),
-                message: j.message.to_string(),
-                file: j.file.map(str::to_string),
-                line: j.line,
-                column: j.column,
-                hint: j.hint.map(str::to_string),
-            }
-        })
-        .collect();
+    let problems = analysis.diagnostics.iter().map(|d| Problem::new(&analysis.sources, d)).collect();
     Ok(Snapshot {
         generation: previous.map_or(1, |p| p.generation + 1),
         files,
@@ -290,6 +291,7 @@ struct Inner {
     cache: std::sync::Mutex<Caches>,
     search: Arc<crate::search::SearchIndex>,
     auth: std::sync::OnceLock<super::auth::Auth>,
+    project: std::sync::OnceLock<PathBuf>,
 }
 
 impl AppState {
@@ -320,6 +322,7 @@ impl AppState {
                 cache: Default::default(),
                 search,
                 auth: std::sync::OnceLock::new(),
+                project: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -330,6 +333,19 @@ impl AppState {
     pub fn with_auth(self, auth: super::auth::Auth) -> AppState {
         let _ = self.inner.auth.set(auth);
         self
+    }
+
+    /// The same state with the project folder that saves from the browser
+    /// write to. Without it (the bundled sample) nothing can be edited.
+    /// Only the first call counts.
+    pub fn with_project(self, dir: PathBuf) -> AppState {
+        let _ = self.inner.project.set(dir);
+        self
+    }
+
+    /// The project folder, when entries may be edited in the browser.
+    pub fn project_dir(&self) -> Option<&std::path::Path> {
+        self.inner.project.get().map(PathBuf::as_path)
     }
 
     /// The accounts, when the server has them.

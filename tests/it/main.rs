@@ -11,6 +11,8 @@ mod build;
 mod check_fixtures;
 mod cli;
 mod docx;
+#[cfg(feature = "serve")]
+mod edit;
 mod import;
 mod malformed;
 mod sample;
