@@ -163,7 +163,11 @@ async fn writes_are_refused_and_bodies_are_limited() {
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
     let big = vec![b'x'; attest::serve::app::BODY_LIMIT + 1];
-    let req = Request::post("/healthz").header(header::CONTENT_LENGTH, big.len()).body(Body::from(big)).unwrap();
+    let req = Request::post("/healthz")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_LENGTH, big.len())
+        .body(Body::from(big))
+        .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
