@@ -27,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::auth::{self, page, ClientAddr};
 use super::pages;
@@ -59,25 +58,36 @@ pub struct EditForm {
     action: String,
 }
 
-/// Hex SHA-256, as revisions store it.
+/// The content hash the form carries, as revisions store it.
 fn hash(text: &str) -> String {
-    format!("{:x}", Sha256::digest(text.as_bytes()))
+    crate::store::hash_hex(text.as_bytes())
 }
 
-/// Who edits which file of which folder, when the request may edit entry
-/// `slug`; the 404 otherwise.
-async fn editable(
+/// The signed-in account and the entry's file (project-relative path)
+/// when the request may edit entry `slug`, or read its revisions: an
+/// editing role and a clearance for the entry. The site's 404 otherwise.
+pub(super) async fn editor_of(
     state: &AppState,
     headers: &HeaderMap,
     slug: &str,
-) -> Result<(SessionUser, PathBuf, String), Response> {
+) -> Result<(SessionUser, String), Response> {
     let hidden = || pages::not_found(state, headers);
     let user = auth::viewer(state, headers).await.ok_or_else(hidden)?;
     if user.role < Role::Author || !auth::clearance(&user).covers(slug) {
         return Err(hidden());
     }
-    let dir = state.project_dir().ok_or_else(hidden)?.to_path_buf();
     let path = state.snapshot().entry_paths.get(slug).cloned().ok_or_else(hidden)?;
+    Ok((user, path))
+}
+
+/// As [`editor_of`], with the project folder saves write to (none: the 404).
+async fn editable(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(SessionUser, PathBuf, String), Response> {
+    let (user, path) = editor_of(state, headers, slug).await?;
+    let dir = state.project_dir().ok_or_else(|| pages::not_found(state, headers))?.to_path_buf();
     Ok((user, dir, path))
 }
 

@@ -16,12 +16,12 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::auth::{self, page};
+use super::auth::page;
 use super::pages;
 use super::state::AppState;
 use crate::diff::{self, Piece};
 use crate::render::format::esc;
-use crate::store::accounts::{format_time, Role};
+use crate::store::accounts::format_time;
 use crate::store::Revision;
 
 /// The history routes.
@@ -32,14 +32,8 @@ pub fn routes() -> Router<AppState> {
 /// The entry's file and its revisions (newest first), when the request's
 /// account may read them; `Err` is the answer to give instead.
 async fn revisions_for(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<(String, Vec<Revision>), Response> {
-    let hidden = || pages::not_found(state, headers);
-    let user = auth::viewer(state, headers).await.ok_or_else(hidden)?;
-    if user.role < Role::Author || !auth::clearance(&user).covers(slug) {
-        return Err(hidden());
-    }
-    let snap = state.snapshot();
-    let path = snap.entry_paths.get(slug).cloned().ok_or_else(hidden)?;
-    let store = &state.auth().ok_or_else(hidden)?.store;
+    let (_, path) = super::edit::editor_of(state, headers, slug).await?;
+    let store = &state.auth().ok_or_else(|| pages::not_found(state, headers))?.store;
     match store.revisions(&path).await {
         Ok(revs) => Ok((path, revs)),
         Err(e) => {

@@ -247,7 +247,8 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn hash_hex(bytes: &[u8]) -> String {
+/// Hex SHA-256: the content hash of a revision ([`Revision::hash`]).
+pub fn hash_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 

@@ -12,7 +12,7 @@ use attest::store::accounts::{self, Role};
 use attest::store::Store;
 use axum::http::{header, StatusCode};
 
-use crate::accounts::web::{get, signed_in, Answer, Auth, Clock};
+use crate::accounts::web::{get, signed_in, token_of, Answer, Auth, Clock};
 
 const T0: i64 = 1_800_000_000_000;
 const PASSWORD: &str = "the same long password";
@@ -170,10 +170,7 @@ async fn no_marker_reaches_anyone_not_cleared_for_it_on_any_route() {
     let mut leaks = Vec::new();
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for person in PEOPLE {
-        let token = match person.name {
-            Some(name) => Some(signed_in(&app, name, PASSWORD).await),
-            None => None,
-        };
+        let token = token_of(&app, person.name, PASSWORD).await;
         for route in &routes {
             let a = get(&app, route, token.as_deref()).await;
             let found = markers_in(&a);
@@ -211,10 +208,7 @@ async fn a_restricted_entry_answers_like_a_missing_one_unless_cleared() {
     let downloads: Vec<&str> = files.iter().filter_map(|f| f.strip_prefix("entries/public/")).collect();
     assert!(downloads.len() > 1, "{downloads:?}");
     for person in PEOPLE {
-        let token = match person.name {
-            Some(name) => Some(signed_in(&app, name, PASSWORD).await),
-            None => None,
-        };
+        let token = token_of(&app, person.name, PASSWORD).await;
         for rest in &downloads {
             let secret = get(&app, &format!("/entries/secret/{rest}"), token.as_deref()).await;
             if person.cleared_for("secret") {
@@ -300,10 +294,7 @@ async fn an_entrys_history_and_its_diffs_are_for_cleared_editors_only() {
     let missing = get(&app, "/edit/entries/no-such-entry/history", Some(&ed)).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     for person in PEOPLE.iter().filter(|p| !matches!(p.role, Role::Editor | Role::Admin)) {
-        let token = match person.name {
-            Some(name) => Some(signed_in(&app, name, PASSWORD).await),
-            None => None,
-        };
+        let token = token_of(&app, person.name, PASSWORD).await;
         for route in ["/edit/entries/public/history", "/edit/entries/secret/diff?from=1&to=2"] {
             let a = get(&app, route, token.as_deref()).await;
             assert_eq!((a.status, &a.body), (missing.status, &missing.body), "{:?} {route}", person.name);

@@ -277,6 +277,14 @@ pub(crate) mod web {
         a.cookie().unwrap().0
     }
 
+    /// The session token of `name`, signed in; `None` for nobody.
+    pub async fn token_of(app: &Router, name: Option<&str>, password: &str) -> Option<String> {
+        match name {
+            Some(n) => Some(signed_in(app, n, password).await),
+            None => None,
+        }
+    }
+
     pub async fn actions(auth: &Auth) -> Vec<String> {
         let log = auth.store.audit_log(1000).await.unwrap();
         log.into_iter()

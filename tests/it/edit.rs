@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::Router;
 
-use crate::accounts::web::{get, post, send, signed_in, Answer, Auth, Clock};
+use crate::accounts::web::{get, post, send, signed_in, token_of, Answer, Auth, Clock};
 
 const T0: i64 = 1_800_000_000_000;
 const PASSWORD: &str = "the same long password";
@@ -178,10 +178,7 @@ async fn nobody_else_can_edit_and_each_gets_the_missing_page() {
     let ed = signed_in(&site.app, "ed", PASSWORD).await;
     let base = base_of(&get(&site.app, "/edit/entries/public", Some(&ed)).await);
     for name in [None, Some("rex"), Some("gus"), Some("aldo")] {
-        let token = match name {
-            Some(n) => Some(signed_in(&site.app, n, PASSWORD).await),
-            None => None,
-        };
+        let token = token_of(&site.app, name, PASSWORD).await;
         let form = get(&site.app, "/edit/entries/public", token.as_deref()).await;
         assert_eq!((form.status, &form.body), (missing.status, &missing.body), "{name:?}");
         let a = save(&site.app, token.as_deref(), &[("text", "x"), ("base", &base), ("action", "save")]).await;
