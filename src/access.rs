@@ -17,8 +17,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use crate::config::Config;
-use crate::model::{Access, Entry, Place, Work};
+use crate::config::{Config, Drafts};
+use crate::model::{Access, Entry, Place, Status, Work};
 use crate::parse::markdown;
 use crate::Analysis;
 
@@ -140,13 +140,25 @@ fn cut(text: &str, start: usize, ranges: &[Range<usize>]) -> String {
     out
 }
 
-/// What `audience` may see of the analysed encyclopedia.
+/// Whether an entry's editorial status lets the public see it: published
+/// and withdrawn entries always, drafts when the site says `drafts =
+/// "public"`, entries in review never.
+pub fn released(e: &Entry, config: &Config) -> bool {
+    match e.status.as_ref().map(|s| s.v) {
+        Some(s) if s.is_public() => true,
+        Some(Status::InReview) => false,
+        _ => config.drafts == Drafts::Public,
+    }
+}
+
+/// What `audience` may see of the analysed encyclopedia. The public sees
+/// public material of [`released`] entries.
 pub fn view(a: &Analysis, audience: Audience) -> View {
     let corpus = &a.corpus;
     let visible_slugs: BTreeSet<&str> = corpus
         .entries
         .iter()
-        .filter(|e| audience == Audience::Internal || public(e.access))
+        .filter(|e| audience == Audience::Internal || (public(e.access) && released(e, &corpus.config)))
         .map(|e| e.slug.as_str())
         .collect();
     let work_access: HashMap<&str, Access> = corpus.works.iter().map(|w| (w.key.v.as_str(), w.access)).collect();
@@ -239,5 +251,34 @@ mod tests {
         let s2 = text.find("SECRET2").unwrap();
         let out = cut(text, start, &[s2..s2 + 8, s1..s1 + 8, s1 + 2..s1 + 4]);
         assert_eq!(out, "A\nB\nC");
+    }
+
+    #[test]
+    fn the_public_sees_entries_by_their_status_and_the_sites_drafts_setting() {
+        let entry = |slug: &str, status: &str| {
+            let text = format!(
+                "---\ntitle: {slug}\nkind: essay\nstatus: {status}\npublished: 2026-01-01\nauthors: [Ann]\n---\nText.\n"
+            );
+            (format!("entries/{slug}.md"), text.into_bytes())
+        };
+        for (drafts, expected) in [("public", vec!["d", "p", "w"]), ("hidden", vec!["p", "w"])] {
+            let mut files = vec![(
+                "attest.toml".to_string(),
+                format!("title = \"T\"\nbase_url = \"https://example.org/\"\ndrafts = \"{drafts}\"\n").into_bytes(),
+            )];
+            files.extend([
+                entry("d", "draft"),
+                entry("r", "in-review"),
+                entry("p", "published"),
+                entry("w", "withdrawn"),
+            ]);
+            let loaded =
+                crate::source::load::load_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))).unwrap();
+            let a = crate::analyze(loaded, &|| {});
+            let public = view(&a, Audience::Public);
+            let public: Vec<&str> = public.entries.iter().map(|s| s.entry.slug.as_str()).collect();
+            assert_eq!(public, expected, "drafts = {drafts}");
+            assert_eq!(view(&a, Audience::Internal).entries.len(), 4, "those who work on entries see all");
+        }
     }
 }

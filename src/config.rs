@@ -57,6 +57,22 @@ pub struct Config {
     /// Required sections per entry kind (`case-study = ["Context", ...]`).
     #[serde(default)]
     pub sections: BTreeMap<EntryKind, Vec<String>>,
+    /// Whether entries in draft are on the public site, labelled "Draft".
+    /// Entries in review never are; published and withdrawn ones always.
+    #[serde(default)]
+    pub drafts: Drafts,
+}
+
+/// `drafts = "public"` or `"hidden"` in `attest.toml`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Drafts {
+    /// Shown with a "Draft" banner: for encyclopedias that write in the
+    /// open, and for the sample.
+    #[default]
+    Public,
+    /// Seen only by those who may edit them, until an editor publishes.
+    Hidden,
 }
 
 fn default_languages() -> Vec<String> {

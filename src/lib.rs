@@ -42,6 +42,7 @@ pub mod serve;
 pub mod source;
 #[cfg(feature = "serve")]
 pub mod store;
+pub mod workflow;
 
 use rayon::prelude::*;
 
@@ -156,5 +157,7 @@ fn fallback_config() -> Config {
         description: None,
         license: None,
         sections: Default::default(),
+        // Unknown intent: the public sees no drafts until the file is fixed.
+        drafts: config::Drafts::Hidden,
     }
 }

@@ -85,8 +85,19 @@ kebab_enum!(
         InReview = "in-review",
         /// Published.
         Published = "published",
+        /// Withdrawn by the editors: still online, with a notice, so that
+        /// citations of it resolve.
+        Withdrawn = "withdrawn",
     }
 );
+
+impl Status {
+    /// Whether an entry in this status is on the public site whatever
+    /// the site's `drafts` setting: published and withdrawn entries.
+    pub fn is_public(self) -> bool {
+        matches!(self, Status::Published | Status::Withdrawn)
+    }
+}
 
 kebab_enum!(
     /// Who may see a piece of content.

@@ -174,13 +174,13 @@ fn read_front_matter(r: &mut Reader, src: &str, node: &Node, e: &mut Entry) {
         e.language = l;
     }
     e.published = o.get("published").and_then(|n| date_field(r, src, n, "published", true));
-    if e.published.is_none() && e.status.as_ref().is_some_and(|s| s.v == Status::Published) {
+    if e.published.is_none() && e.status.as_ref().is_some_and(|s| s.v.is_public()) {
         r.diags.push(
             Diagnostic::error(
                 codes::FRONTMATTER_MISSING_FIELD,
                 r.file,
                 o.span.start..o.span.start,
-                "a published entry needs a `published` date",
+                "a published or withdrawn entry needs a `published` date",
             )
             .with_hint("add `published: YYYY-MM-DD`, or set `status: draft`"),
         );

@@ -278,6 +278,7 @@ fn status_label(s: Option<Status>) -> &'static str {
         Some(Status::Draft) | None => "Draft",
         Some(Status::InReview) => "In review",
         Some(Status::Published) => "Published",
+        Some(Status::Withdrawn) => "Withdrawn",
     }
 }
 
@@ -296,6 +297,7 @@ struct EntryCtx {
     kind_label: &'static str,
     status_label: &'static str,
     draft: bool,
+    withdrawn: bool,
     unverified: usize,
     authors: Vec<AuthorCtx>,
     published: Option<String>,
@@ -705,7 +707,8 @@ fn render_entry(cx: &Ctx, se: &SiteEntry) -> Result<RenderedEntry, RenderError> 
         title: e.title.v.clone(),
         kind_label: kind_label(e.kind.as_ref().map(|k| k.v)),
         status_label: status_label(e.status.as_ref().map(|s| s.v)),
-        draft: e.status.as_ref().map(|s| s.v) != Some(Status::Published),
+        draft: !e.status.as_ref().is_some_and(|s| s.v.is_public()),
+        withdrawn: e.status.as_ref().is_some_and(|s| s.v == Status::Withdrawn),
         unverified,
         authors: e
             .authors
@@ -1008,6 +1011,7 @@ struct ListEntry {
     kind_label: &'static str,
     status_label: &'static str,
     draft: bool,
+    withdrawn: bool,
     date: Option<String>,
     summary: Option<String>,
     period: Option<String>,
@@ -1020,7 +1024,8 @@ fn list_entry(se: &SiteEntry, root: &str) -> ListEntry {
         url: format!("{root}{}", Urls::entry(&e.slug)),
         kind_label: kind_label(e.kind.as_ref().map(|k| k.v)),
         status_label: status_label(e.status.as_ref().map(|s| s.v)),
-        draft: e.status.as_ref().map(|s| s.v) != Some(Status::Published),
+        draft: !e.status.as_ref().is_some_and(|s| s.v.is_public()),
+        withdrawn: e.status.as_ref().is_some_and(|s| s.v == Status::Withdrawn),
         date: e.modified.as_ref().or(e.published.as_ref()).map(|d| long_date(&d.raw)),
         summary: e.summary.clone(),
         period: date_text(&e.period),
