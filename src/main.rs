@@ -153,7 +153,7 @@ enum User {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Let a reader see restricted material: an entry's slug, or `*` for all of it.
+    /// Give a reader an entry to read whole, or an author or reviewer an entry to work on (`*`: all).
     Grant {
         /// The reader's account.
         name: String,
@@ -716,11 +716,13 @@ mod accounts {
                 }
                 with_store(&db, false, |store| async move {
                     let audit = event("user.grant", &name, Some(format!("granted {slug}")));
-                    store.grant(&name, &slug, now_ms(), &audit).await.map_err(|e| e.to_string())?;
-                    println!(
-                        "`{name}` may now read the restricted material of {}",
-                        if slug == "*" { "every entry".to_string() } else { format!("`{slug}`") }
-                    );
+                    let role = store.grant(&name, &slug, now_ms(), &audit).await.map_err(|e| e.to_string())?;
+                    let what = if slug == "*" { "every entry".to_string() } else { format!("`{slug}`") };
+                    if role == attest::store::accounts::Role::Reader {
+                        println!("`{name}` may now read the restricted material of {what}");
+                    } else {
+                        println!("`{name}` ({role}) may now work on {what}, restricted material included");
+                    }
                     Ok(())
                 })
             }

@@ -113,7 +113,8 @@ pub struct SessionUser {
     pub name: String,
     /// What it may do.
     pub role: Role,
-    /// Restricted material granted to it (readers only): entry slugs, or `*`.
+    /// Entries granted to it (to readers to read, to authors and reviewers
+    /// to work on): slugs, or `*`.
     pub grants: Vec<String>,
 }
 
@@ -393,20 +394,23 @@ impl Store {
         Ok(())
     }
 
-    /// Grants restricted material (an entry slug, or `*`) to a reader, and
-    /// audits it. Granting twice is not an error.
-    pub async fn grant(&self, name: &str, target: &str, now_ms: i64, audit: &AuditEvent) -> Result<(), StoreError> {
+    /// Grants an entry (a slug, or `*` for all) to a reader (who may then
+    /// read its restricted material) or to an author or reviewer (who may
+    /// then work on it), and audits it. Granting twice is not an error.
+    /// Returns the account's role.
+    pub async fn grant(&self, name: &str, target: &str, now_ms: i64, audit: &AuditEvent) -> Result<Role, StoreError> {
         let _one_writer = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let id = account_id(&mut tx, name).await?;
         let role: String = sqlx::query(sql::ACCOUNT_BY_NAME).bind(name).fetch_one(&mut *tx).await?.try_get("role")?;
-        if role_of(&role)? != Role::Reader {
+        let role_now = role_of(&role)?;
+        if role_now >= Role::Editor {
             return Err(StoreError::NotAReader { name: name.to_string(), role });
         }
         sqlx::query(sql::INSERT_GRANT).bind(id).bind(target).bind(now_ms).execute(&mut *tx).await?;
         insert_audit(&mut *tx, now_ms, audit).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(role_now)
     }
 
     /// Every account with its grants, by name.

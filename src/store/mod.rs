@@ -41,6 +41,9 @@ pub mod accounts;
 mod model;
 pub use model::ModelChange;
 mod sql;
+mod workflow;
+
+pub use workflow::Comment;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +67,7 @@ use crate::parse::edtf::Day;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
     (2, "accounts", include_str!("../../migrations/sqlite/0002_accounts.sql")),
+    (3, "workflow", include_str!("../../migrations/sqlite/0003_workflow.sql")),
 ];
 
 /// How long a connection waits for another writer before giving up.
@@ -144,8 +148,9 @@ pub enum StoreError {
     /// No account has this name.
     #[error("there is no account named `{0}` (see `attest user list`)")]
     NoSuchAccount(String),
-    /// Restricted material is granted to readers only.
-    #[error("`{name}` is {role}: restricted material is granted to readers only")]
+    /// Grants are for readers (what they may read) and for authors and
+    /// reviewers (the entries they work on); editors and admins have all.
+    #[error("`{name}` is {role} and sees every entry already: grants are for readers, authors and reviewers")]
     NotAReader {
         /// The account.
         name: String,

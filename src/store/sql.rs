@@ -212,3 +212,29 @@ pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit \
 /// The newest `$1` rows of the audit log, newest first.
 pub(super) const AUDIT_LOG: &str = "SELECT id, time_ms, actor, action, target, address, detail \
      FROM audit ORDER BY id DESC LIMIT $1";
+
+/// Id and hash of the latest revision of `$1`.
+pub(super) const LATEST_OF: &str = "SELECT id, hash FROM source_revision WHERE path = $1 ORDER BY id DESC LIMIT 1";
+
+/// [`INSERT_REVISION`], answering the new revision's `id`.
+pub(super) const INSERT_REVISION_RETURNING: &str = "INSERT INTO source_revision \
+     (path, hash, content, deleted, created_ms, author, message) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+/// Makes revision `$2` the publication of `$1` at time `$3`.
+pub(super) const SET_PUBLICATION: &str = "INSERT INTO publication (path, revision, created_ms) VALUES ($1, $2, $3) \
+     ON CONFLICT (path) DO UPDATE SET revision = excluded.revision, created_ms = excluded.created_ms";
+
+/// Path and content of every file's published revision.
+pub(super) const PUBLICATIONS: &str = "SELECT p.path, r.content FROM publication p \
+     JOIN source_revision r ON r.id = p.revision WHERE NOT r.deleted ORDER BY p.path";
+
+/// The published revision of `$1`.
+pub(super) const PUBLICATION_OF: &str = "SELECT revision FROM publication WHERE path = $1";
+
+/// `$1` path, `$2` revision, `$3` author, `$4` time, `$5` body.
+pub(super) const INSERT_COMMENT: &str = "INSERT INTO review_comment (path, revision, author, created_ms, body) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+/// Comments on the revisions of `$1`, oldest first.
+pub(super) const COMMENTS_OF: &str =
+    "SELECT id, revision, author, created_ms, body FROM review_comment WHERE path = $1 ORDER BY id";

@@ -648,7 +648,7 @@ fn user_add_prints_a_password_once_into_the_database_serve_uses() {
         (vec!["user", "add", "eve", "--role", "boss", dir], "", "unknown role `boss`"),
         (vec!["user", "add", "eve", "--role", "reader", "--password-stdin", dir], "short\n", "at least 12"),
         (vec!["user", "passwd", "nobody", dir], "", "no account named `nobody`"),
-        (vec!["user", "grant", "anna", "*", dir], "", "granted to readers only"),
+        (vec!["user", "grant", "anna", "*", dir], "", "sees every entry already"),
         (vec!["user", "grant", "rex", "../x", dir], "", "neither an entry's slug"),
         (vec!["user", "list", "/no/such/folder"], "", "not an encyclopedia"),
     ] {

@@ -251,7 +251,7 @@ async fn a_new_file_is_migrated_in_wal_mode_and_reopening_keeps_data_and_schema(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [1, 2]);
+    assert_eq!(versions, [1, 2, 3]);
 }
 
 #[tokio::test]
@@ -426,7 +426,7 @@ async fn a_database_from_a_newer_attest_is_refused() {
     .unwrap();
     c.close().await.unwrap();
     let err = Store::open(&path).await.unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, known: 2, .. }), "{err:?}");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, known: 3, .. }), "{err:?}");
     assert!(err.to_string().contains("use a newer attest"), "{err}");
 }
 
@@ -630,4 +630,27 @@ async fn writing_only_the_edited_entries_gives_the_model_a_full_write_gives() {
     let rows = model_rows(&partial).await;
     assert!(rows.iter().any(|(_, v)| v == "Later elsewhere"), "public.md was not named, so it is unchanged");
     assert!(rows.iter().any(|(_, v)| v == "Added later"));
+}
+
+#[tokio::test]
+async fn a_publication_names_a_revision_and_survives_later_drafts() {
+    let store = Store::open_in_memory().await.unwrap();
+    let path = "entries/a.md".to_string();
+    store.record_sources(&[(path.clone(), b"v1 published".to_vec())], false, "ann", "first").await.unwrap();
+    // The content is the latest revision: no new revision, the same number.
+    let first = store.publish(&path, b"v1 published", "ed", "published").await.unwrap();
+    assert_eq!(store.revisions(&path).await.unwrap().len(), 1);
+    assert_eq!(store.published_revision(&path).await.unwrap(), Some(first));
+    store.record_sources(&[(path.clone(), b"v2 draft".to_vec())], false, "ann", "draft").await.unwrap();
+    assert_eq!(store.publications().await.unwrap(), vec![(path.clone(), b"v1 published".to_vec())]);
+    // Content not stored yet becomes a revision of its own.
+    let second = store.publish(&path, b"v3 published", "ed", "published again").await.unwrap();
+    assert!(second > first);
+    assert_eq!(store.revisions(&path).await.unwrap().len(), 3);
+    assert_eq!(store.publications().await.unwrap(), vec![(path.clone(), b"v3 published".to_vec())]);
+    let c = store.add_comment(&path, first, "rev", "Check the page number.").await.unwrap();
+    let comments = store.comments(&path).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!((comments[0].id, comments[0].revision, comments[0].author.as_str()), (c, first, "rev"));
+    assert!(store.comments("entries/b.md").await.unwrap().is_empty());
 }
