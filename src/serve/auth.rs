@@ -225,8 +225,9 @@ fn cookie_token(headers: &HeaderMap) -> Option<&str> {
 pub fn clearance(user: &SessionUser) -> crate::access::Clearance {
     match user.role {
         Role::Editor | Role::Admin => crate::access::Clearance::All,
-        Role::Reader => crate::access::Clearance::from_grants(&user.grants),
-        Role::Author | Role::Reviewer => crate::access::Clearance::None,
+        // Readers' grants say what they may read; authors' and reviewers'
+        // the entries they work on (and so may read whole).
+        Role::Reader | Role::Author | Role::Reviewer => crate::access::Clearance::from_grants(&user.grants),
     }
 }
 
@@ -293,8 +294,9 @@ fn unavailable(state: &AppState) -> Response {
 async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(user) = viewer(&state, &headers).await else { return login_form(&state, StatusCode::OK, None) };
     let admin = if user.role == Role::Admin { "<p><a href=\"/admin/audit\">The audit log</a></p>\n" } else { "" };
+    let work = if user.role >= Role::Author { "<p><a href=\"/edit/\">Your entries</a></p>\n" } else { "" };
     let body = format!(
-        "<p>You are signed in as <strong>{}</strong> ({}).</p>\n{admin}\
+        "<p>You are signed in as <strong>{}</strong> ({}).</p>\n{work}{admin}\
          <form method=\"post\" action=\"/logout\"><p><button type=\"submit\">Sign out</button></p></form>\n",
         esc(&user.name),
         user.role,

@@ -24,15 +24,17 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::auth::{self, page, ClientAddr};
 use super::pages;
 use super::state::{AppState, Problem};
+use crate::model::Status;
 use crate::render::format::esc;
 use crate::store::accounts::{AuditEvent, Role, SessionUser};
+use crate::workflow::{self, Action, Actor};
 
 /// Largest edit form accepted: a file of the loader's largest size, once
 /// percent-encoded (three bytes for one at worst), and the other fields.
@@ -40,7 +42,13 @@ pub const BODY_LIMIT: usize = 3 * crate::source::load::MAX_FILE_SIZE as usize + 
 
 /// The editing routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/edit/entries/{slug}", get(form).post(submit))
+    Router::new()
+        .route("/edit/entries/{slug}", get(form).post(submit))
+        .route("/edit/entries/{slug}/check", post(check_live))
+        .route("/_attest/edit.js", get(script))
+        // Beside the entry's page, so the page's relative links work; a
+        // GET there is any other path's.
+        .route("/entries/{slug}/preview", post(preview).fallback(pages::serve_file))
 }
 
 /// What the form sends.
@@ -59,7 +67,7 @@ pub struct EditForm {
 }
 
 /// The content hash the form carries, as revisions store it.
-fn hash(text: &str) -> String {
+pub(super) fn hash(text: &str) -> String {
     crate::store::hash_hex(text.as_bytes())
 }
 
@@ -91,7 +99,7 @@ async fn editable(
     Ok((user, dir, path))
 }
 
-fn read(dir: &FsPath, path: &str) -> Result<String, String> {
+pub(super) fn read(dir: &FsPath, path: &str) -> Result<String, String> {
     let bytes = std::fs::read(dir.join(path)).map_err(|e| format!("cannot read {path}: {e}"))?;
     String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text: edit it on disk"))
 }
@@ -105,53 +113,104 @@ struct Notice {
     problems: Option<Vec<Problem>>,
 }
 
-fn editor(state: &AppState, status: StatusCode, slug: &str, path: &str, text: &str, base: &str, n: Notice) -> Response {
+/// The diagnostics as a list (the same markup the script fills in).
+fn diagnostics_html(problems: &[Problem]) -> String {
+    if problems.is_empty() {
+        return "<p class=\"check-ok\" role=\"status\">The check finds nothing to report in this file.</p>\n".into();
+    }
+    let errors = problems.iter().filter(|p| p.severity == "error").count();
+    let warnings = problems.len() - errors;
+    let mut html = format!(
+        "<p class=\"check-summary\">{errors} error{}, {warnings} warning{} in this file{}</p>\n\
+         <ul class=\"diagnostics\" role=\"alert\">\n",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+        if errors > 0 { ": errors first, they block saving." } else { "." }
+    );
+    // Errors first: they are what stops a save.
+    let (first, then): (Vec<&Problem>, Vec<&Problem>) = problems.iter().partition(|p| p.severity == "error");
+    for p in first.into_iter().chain(then) {
+        let at = match (p.line, p.column) {
+            (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+            _ => String::new(),
+        };
+        let hint = p.hint.as_deref().map(|h| format!("<br><small>{}</small>", esc(h))).unwrap_or_default();
+        html.push_str(&format!(
+            "<li class=\"{}\">{}: {at}{} <code>{}</code>{hint}</li>\n",
+            p.severity,
+            p.severity,
+            esc(&p.message),
+            esc(&p.code)
+        ));
+    }
+    html.push_str("</ul>\n");
+    html
+}
+
+/// The edit page of entry `slug` as `user` sees it.
+#[allow(clippy::too_many_arguments)]
+async fn editor(
+    state: &AppState,
+    user: &SessionUser,
+    status: StatusCode,
+    slug: &str,
+    path: &str,
+    text: &str,
+    base: &str,
+    n: Notice,
+) -> Response {
     let slug_html = esc(slug);
     let mut body = format!(
         "<p>Editing <code>{}</code> · <a href=\"/entries/{slug_html}/\">the page</a> · \
-         <a href=\"/edit/entries/{slug_html}/history\">history</a></p>\n{}",
+         <a href=\"/edit/entries/{slug_html}/history\">history</a> · <a href=\"/edit/\">your entries</a></p>\n{}",
         esc(path),
         n.html
     );
+    // Filled by the script as one types; the form's own answer otherwise.
+    body.push_str("<div id=\"live-diagnostics\" aria-live=\"polite\">\n");
     if let Some(problems) = &n.problems {
-        if problems.is_empty() {
-            body.push_str(
-                "<p class=\"check-ok\" role=\"status\">The check finds nothing to report in this file.</p>\n",
-            );
-        } else {
-            body.push_str("<ul class=\"diagnostics\" role=\"alert\">\n");
-            for p in problems {
-                let at = match (p.line, p.column) {
-                    (Some(l), Some(c)) => format!("line {l}, column {c}: "),
-                    _ => String::new(),
-                };
-                let hint = p.hint.as_deref().map(|h| format!("<br><small>{}</small>", esc(h))).unwrap_or_default();
-                body.push_str(&format!(
-                    "<li class=\"{}\">{}: {at}{} <code>{}</code>{hint}</li>\n",
-                    p.severity,
-                    p.severity,
-                    esc(&p.message),
-                    esc(&p.code)
-                ));
-            }
-            body.push_str("</ul>\n");
-        }
+        body.push_str(&diagnostics_html(problems));
     }
+    body.push_str("</div>\n");
+    let save = if may_save(user) { " <button name=\"action\" value=\"save\">Save</button>" } else { "" };
     // The newline after <textarea> is dropped by HTML parsers, so a file
     // that starts with one keeps it.
     body.push_str(&format!(
-        "<form class=\"edit\" method=\"post\" action=\"/edit/entries/{slug_html}\">\n\
+        "<form class=\"edit\" method=\"post\" action=\"/edit/entries/{slug_html}\" data-check=\"/edit/entries/{slug_html}/check\">\n\
          <input type=\"hidden\" name=\"base\" value=\"{}\">\n\
          <p><label for=\"text\">Source (YAML front matter, then Markdown)</label><br>\n\
          <textarea id=\"text\" name=\"text\" rows=\"36\" cols=\"100\" spellcheck=\"true\">\n{}</textarea></p>\n\
          <p><label for=\"message\">What changed, and why</label><br>\n\
          <input id=\"message\" name=\"message\" size=\"80\" maxlength=\"500\"></p>\n\
          <p><button name=\"action\" value=\"check\">Check</button> \
-         <button name=\"action\" value=\"save\">Save</button></p>\n</form>\n",
+         <button formaction=\"/entries/{slug_html}/preview\" formtarget=\"_blank\">Preview</button>{save}</p>\n</form>\n",
         esc(base),
         esc(text)
     ));
+    body.push_str(&super::review::panel(state, user, slug, path, text, base).await);
+    body.push_str("<script src=\"/_attest/edit.js\" defer></script>\n");
     page(state, status, &format!("Edit {slug}"), &body)
+}
+
+/// The edit page of one request, with what stays the same between its answers.
+struct EditPage<'a> {
+    state: &'a AppState,
+    user: &'a SessionUser,
+    slug: &'a str,
+    path: &'a str,
+    base: &'a str,
+}
+
+impl EditPage<'_> {
+    async fn show(&self, status: StatusCode, text: &str, n: Notice) -> Response {
+        editor(self.state, self.user, status, self.slug, self.path, text, self.base, n).await
+    }
+}
+
+/// Whether `user` may save an entry's text: authors and editors, not the
+/// reviewers, who comment.
+fn may_save(user: &SessionUser) -> bool {
+    user.role != Role::Reviewer
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,6 +220,10 @@ struct Shown {
     /// An older revision to start from instead of the file: saving it
     /// restores it as the newest revision.
     from: Option<i64>,
+    /// Set when a save made a new draft of a published entry.
+    draft: Option<u8>,
+    /// The status change just made.
+    moved: Option<String>,
 }
 
 async fn form(
@@ -169,7 +232,7 @@ async fn form(
     Path(slug): Path<String>,
     Query(q): Query<Shown>,
 ) -> Response {
-    let (_, dir, path) = match editable(&state, &headers, &slug).await {
+    let (user, dir, path) = match editable(&state, &headers, &slug).await {
         Ok(x) => x,
         Err(answer) => return answer,
     };
@@ -184,6 +247,21 @@ async fn form(
         Some(id) => format!("<p class=\"saved\" role=\"status\">Saved as revision #{id}.</p>\n"),
         None => String::new(),
     };
+    if q.draft.is_some() {
+        html.push_str(
+            "<p class=\"saved\" role=\"status\">The entry was published, so your change is a new draft of it: \
+             the public keeps seeing the published version until an editor publishes this one.</p>\n",
+        );
+    }
+    if let Some(action) = q.moved.as_deref().and_then(Action::from_name) {
+        let what = match action {
+            Action::Submit => "Submitted for review.",
+            Action::Return => "Returned to draft.",
+            Action::Publish => "Published: the public site shows this version from the next reload on.",
+            Action::Withdraw => "Withdrawn: the page stays online with a notice.",
+        };
+        html.push_str(&format!("<p class=\"saved\" role=\"status\">{what}</p>\n"));
+    }
     let mut shown = text;
     if let Some(id) = q.from {
         match old_revision(&state, &path, id).await {
@@ -200,7 +278,7 @@ async fn form(
             }
         }
     }
-    editor(&state, StatusCode::OK, &slug, &path, &shown, &base, Notice { html, problems: None })
+    editor(&state, &user, StatusCode::OK, &slug, &path, &shown, &base, Notice { html, problems: None }).await
 }
 
 /// The text of revision `id` when it is one of `path`'s (and not a deletion).
@@ -217,7 +295,27 @@ async fn old_revision(state: &AppState, path: &str, id: i64) -> Option<String> {
 /// The diagnostics of file `path` when it reads `text` and the rest of the
 /// project is as on disk. Parse results of unchanged files come from the
 /// server's cache.
-fn check(state: &AppState, dir: &FsPath, path: &str, text: &str) -> Result<Vec<Problem>, String> {
+pub(super) fn check(state: &AppState, dir: &FsPath, path: &str, text: &str) -> Result<Vec<Problem>, String> {
+    Ok(analyze_with(state, dir, path, text)?.1)
+}
+
+/// [`check`] on a blocking thread, for handlers.
+pub(super) async fn check_off(state: &AppState, dir: &FsPath, path: &str, text: &str) -> Result<Vec<Problem>, String> {
+    let (state, dir, path, text) = (state.clone(), dir.to_path_buf(), path.to_string(), text.to_string());
+    match tokio::task::spawn_blocking(move || check(&state, &dir, &path, &text)).await {
+        Ok(r) => r,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// The project analysed with file `path` reading `text` (the rest as on
+/// disk), and that file's diagnostics.
+fn analyze_with(
+    state: &AppState,
+    dir: &FsPath,
+    path: &str,
+    text: &str,
+) -> Result<(crate::Analysis, Vec<Problem>), String> {
     let loaded = crate::source::load::load_dir(dir).map_err(|e| e.to_string())?;
     let mut files: Vec<(String, Vec<u8>)> = loaded
         .sources
@@ -229,16 +327,17 @@ fn check(state: &AppState, dir: &FsPath, path: &str, text: &str) -> Result<Vec<P
     let loaded = crate::source::load::load_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
         .map_err(|e| e.to_string())?;
     let analysis = crate::analyze_cached(loaded, &mut state.caches().parse, &|| {});
-    Ok(analysis
+    let problems = analysis
         .diagnostics
         .iter()
         .map(|d| Problem::new(&analysis.sources, d))
         .filter(|p| p.file.as_deref() == Some(path))
-        .collect())
+        .collect();
+    Ok((analysis, problems))
 }
 
 /// Writes `text` to `dir/path` through a temporary file and a rename.
-fn write_whole(dir: &FsPath, path: &str, text: &str) -> std::io::Result<()> {
+pub(super) fn write_whole(dir: &FsPath, path: &str, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let target = dir.join(path);
     let parent = target.parent().unwrap_or(dir);
@@ -275,8 +374,13 @@ async fn submit(
             return page(&state, e.status(), "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
         }
     };
+    if f.action == "save" && !may_save(&user) {
+        let m = "Not saved: reviewers comment on an entry; its authors and editors change it.";
+        return page(&state, StatusCode::FORBIDDEN, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(m)));
+    }
     // Browsers send a textarea's line ends as CRLF.
-    let text = f.text.replace("\r\n", "\n");
+    let mut text = f.text.replace("\r\n", "\n");
+    let at = EditPage { state: &state, user: &user, slug: &slug, path: &path, base: &f.base };
     let current = match read(&dir, &path) {
         Ok(t) => t,
         Err(m) => return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
@@ -299,55 +403,63 @@ async fn submit(
         );
         return editor(
             &state,
+            &user,
             StatusCode::CONFLICT,
             &slug,
             &path,
             &text,
             &current_hash,
             Notice { html, problems: None },
-        );
+        )
+        .await;
     }
-    let checked = {
-        let (state, dir, path, text) = (state.clone(), dir.clone(), path.clone(), text.clone());
-        tokio::task::spawn_blocking(move || check(&state, &dir, &path, &text)).await
-    };
-    let problems = match checked {
-        Ok(Ok(p)) => p,
-        Ok(Err(m)) => {
-            return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m)))
+    // Only editors publish and withdraw. An author's change to a published
+    // entry is a new draft of it; the public keeps the published text.
+    let was_public = workflow::status_in(&current).is_some_and(Status::is_public);
+    let mut demoted = false;
+    if super::review::actor(user.role) != Actor::Editor && workflow::status_in(&text).is_some_and(Status::is_public) {
+        if !was_public {
+            let html = "<p class=\"error\" role=\"alert\">Not saved: only editors publish or withdraw an entry. \
+                        Keep its status as it was, and use <em>Submit for review</em> when it is ready.</p>\n"
+                .to_string();
+            return at.show(StatusCode::UNPROCESSABLE_ENTITY, &text, Notice { html, problems: None }).await;
         }
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
+        if let Ok(draft) = workflow::set_fields(&text, &[("status", "draft".into())]) {
+            text = draft;
+            demoted = true;
+        }
+    }
+    let problems = match check_off(&state, &dir, &path, &text).await {
+        Ok(p) => p,
+        Err(m) => return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
     };
     let errors = problems.iter().filter(|p| p.severity == "error").count();
     if f.action != "save" {
-        return editor(
-            &state,
-            StatusCode::OK,
-            &slug,
-            &path,
-            &text,
-            &f.base,
-            Notice { html: String::new(), problems: Some(problems) },
-        );
+        return at.show(StatusCode::OK, &text, Notice { html: String::new(), problems: Some(problems) }).await;
     }
     if errors > 0 {
         let html = format!("<p class=\"error\" role=\"alert\">Not saved: {errors} error(s) in this file. Fix them and save again.</p>\n");
-        return editor(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &slug,
-            &path,
-            &text,
-            &f.base,
-            Notice { html, problems: Some(problems) },
-        );
+        return at.show(StatusCode::UNPROCESSABLE_ENTITY, &text, Notice { html, problems: Some(problems) }).await;
     }
     if text == current {
         let html = "<p role=\"status\">Nothing to save: the text is the same as the file.</p>\n".to_string();
-        return editor(&state, StatusCode::OK, &slug, &path, &text, &f.base, Notice { html, problems: Some(problems) });
+        return at.show(StatusCode::OK, &text, Notice { html, problems: Some(problems) }).await;
     }
     let Some(accounts) = state.auth() else { return pages::not_found(&state, &headers) };
     let store = &accounts.store;
+    if was_public && !workflow::status_in(&text).is_some_and(Status::is_public) {
+        // The published text stays public: recorded before it is replaced.
+        match store.publish(&path, current.as_bytes(), &user.name, "the published version, before a new draft").await {
+            Ok(_) => state.set_publication(&path, current.clone().into_bytes()),
+            Err(e) => {
+                tracing::error!(error = %e, path, "cannot keep the published version");
+                let html = "<p class=\"error\" role=\"alert\">Not saved: the published version cannot be kept \
+                            aside now (the database did not answer). Try again.</p>\n"
+                    .to_string();
+                return at.show(StatusCode::SERVICE_UNAVAILABLE, &text, Notice { html, problems: None }).await;
+            }
+        }
+    }
     if let Err(e) = write_whole(&dir, &path, &text) {
         tracing::error!(error = %e, path, "cannot save");
         let html = format!(
@@ -355,15 +467,7 @@ async fn submit(
             esc(&path),
             esc(&e.to_string())
         );
-        return editor(
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &slug,
-            &path,
-            &text,
-            &f.base,
-            Notice { html, problems: None },
-        );
+        return at.show(StatusCode::INTERNAL_SERVER_ERROR, &text, Notice { html, problems: None }).await;
     }
     let message =
         if f.message.trim().is_empty() { "edited in the browser".to_string() } else { f.message.trim().to_string() };
@@ -390,9 +494,109 @@ async fn submit(
     if let Err(e) = store.audit(accounts.clock.now_ms(), &audit).await {
         tracing::error!(error = %e, "cannot audit a save");
     }
+    let draft = if demoted { "&draft=1" } else { "" };
     let to = match revision {
-        Some(r) => format!("/edit/entries/{slug}?saved={r}"),
+        Some(r) => format!("/edit/entries/{slug}?saved={r}{draft}"),
         None => format!("/edit/entries/{slug}"),
     };
     (StatusCode::SEE_OTHER, [(header::LOCATION, to), (header::CACHE_CONTROL, "no-store".to_string())]).into_response()
+}
+
+/// What the script sends as one types.
+#[derive(Debug, Deserialize)]
+pub struct TextForm {
+    /// The whole file as edited.
+    text: String,
+}
+
+/// The script that checks as one types.
+pub const EDIT_JS: &str = include_str!("../../assets/edit.js");
+
+async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], EDIT_JS)
+        .into_response()
+}
+
+/// The folder, the entry's file and the text as typed, for a request that
+/// may edit entry `slug`; `Err` is the answer to give instead (`unread`
+/// makes it when the form cannot be read).
+async fn typed(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    form: Result<Form<TextForm>, FormRejection>,
+    unread: fn(&AppState, FormRejection) -> Response,
+) -> Result<(PathBuf, String, String), Response> {
+    let (_, dir, path) = editable(state, headers, slug).await?;
+    let Form(f) = form.map_err(|e| unread(state, e))?;
+    Ok((dir, path, f.text.replace("\r\n", "\n")))
+}
+
+/// `POST /edit/entries/SLUG/check`: the diagnostics of the text as typed,
+/// as JSON (`{"problems": [...], "errors": N}`), for the script.
+async fn check_live(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: Result<Form<TextForm>, FormRejection>,
+) -> Response {
+    let unread = |_: &AppState, e: FormRejection| {
+        (e.status(), axum::Json(serde_json::json!({ "error": e.body_text() }))).into_response()
+    };
+    let (dir, path, text) = match typed(&state, &headers, &slug, form, unread).await {
+        Ok(x) => x,
+        Err(answer) => return answer,
+    };
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    match check_off(&state, &dir, &path, &text).await {
+        Ok(problems) => {
+            let errors = problems.iter().filter(|p| p.severity == "error").count();
+            (no_store, axum::Json(serde_json::json!({ "problems": problems, "errors": errors }))).into_response()
+        }
+        Err(m) => (StatusCode::CONFLICT, no_store, axum::Json(serde_json::json!({ "error": m }))).into_response(),
+    }
+}
+
+/// `POST /entries/SLUG/preview`: the entry's page as the renderer makes
+/// it from the text as typed, with everything the person is cleared for
+/// (the internal view): what *Preview* opens.
+async fn preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: Result<Form<TextForm>, FormRejection>,
+) -> Response {
+    let unread = |state: &AppState, e: FormRejection| {
+        page(state, e.status(), "Preview", &format!("<p class=\"error\">{}</p>\n", esc(&e.body_text())))
+    };
+    let (dir, path, text) = match typed(&state, &headers, &slug, form, unread).await {
+        Ok(x) => x,
+        Err(answer) => return answer,
+    };
+    let rendered = {
+        let (state, slug) = (state.clone(), slug.clone());
+        tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, String> {
+            let (analysis, _) = analyze_with(&state, &dir, &path, &text)?;
+            let view = crate::access::view(&analysis, crate::access::Audience::Internal);
+            let files = state.snapshot().pages.entry_files(&view, &slug).map_err(|e| e.to_string())?;
+            let page = format!("entries/{slug}/index.html");
+            Ok(files.and_then(|fs| fs.into_iter().find(|(p, _)| *p == page).map(|(_, b)| b)))
+        })
+        .await
+    };
+    match rendered {
+        Ok(Ok(Some(html))) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "private, no-store")],
+            html,
+        )
+            .into_response(),
+        Ok(Ok(None)) => page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Preview",
+            "<p class=\"error\">The text as typed has no entry to show: its front matter cannot be read. Check lists why.</p>\n",
+        ),
+        Ok(Err(m)) => page(&state, StatusCode::CONFLICT, "Preview", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }

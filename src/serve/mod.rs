@@ -21,6 +21,7 @@ pub mod history;
 pub mod live;
 pub mod openapi;
 pub mod pages;
+pub mod review;
 pub mod search_page;
 pub mod state;
 pub mod watch;
@@ -109,8 +110,11 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         tracing::info!(db = %db.display(), "database open");
     }
     let mut caches = state::Caches::default();
+    let publications: state::Publications =
+        backing.store.publications().await.map_err(backing::BackingError::from)?.into_iter().collect();
     let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
-    let snap = state::snapshot(&analysis, &theme, live, None, &mut caches.render)?;
+    let public = state::public_analysis(&analysis, &publications, &mut caches.parse);
+    let snap = state::snapshot_with(&analysis, public.as_ref(), &theme, live, None, &mut caches.render)?;
     backing.update(&analysis, &snap, &author()).await?;
     let (errors, warnings) = analysis.counts();
     let title = snap.view.config.title.clone();
@@ -129,6 +133,7 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         state = state.with_project(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
     }
     *state.caches() = caches;
+    state.set_publications(publications);
     let _watcher = match &opts.project {
         Project::Dir(dir) => {
             let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());

@@ -194,7 +194,63 @@ pub fn snapshot(
     previous: Option<&Snapshot>,
     cache: &mut site::RenderCache,
 ) -> Result<Snapshot, RenderError> {
-    let view = access::view(analysis, Audience::Public);
+    snapshot_with(analysis, None, theme, live, previous, cache)
+}
+
+/// Published versions of entry files, by project-relative path: what the
+/// public keeps seeing while a newer draft of the entry is written and
+/// reviewed (see [`public_analysis`]).
+pub type Publications = HashMap<String, Vec<u8>>;
+
+/// The project as the public sees it, when that differs from `working`:
+/// each entry whose file is now a draft or in review, and which has a
+/// published version in `published`, is read from that version instead.
+/// `None` when no entry is in that case (the usual one: `working` is then
+/// what the public view is cut from). Parse results come from `parse`.
+pub fn public_analysis(
+    working: &Analysis,
+    published: &Publications,
+    parse: &mut crate::parse::cache::ParseCache,
+) -> Option<Analysis> {
+    if published.is_empty() {
+        return None;
+    }
+    let replaced: HashMap<&str, &[u8]> = working
+        .corpus
+        .entries
+        .iter()
+        .filter(|e| !e.status.as_ref().is_some_and(|s| s.v.is_public()))
+        .filter_map(|e| {
+            let path = working.sources.get(e.file).path.as_str();
+            published.get(path).map(|b| (path, b.as_slice()))
+        })
+        .collect();
+    if replaced.is_empty() {
+        return None;
+    }
+    let files: Vec<(&str, &[u8])> = working
+        .sources
+        .iter()
+        .filter(|(_, f)| f.ok)
+        .map(|(_, f)| (f.path.as_str(), replaced.get(f.path.as_str()).copied().unwrap_or(f.text.as_bytes())))
+        .collect();
+    let loaded = load::load_files(files).ok()?;
+    Some(crate::analyze_cached(loaded, parse, &|| {}))
+}
+
+/// As [`snapshot`], with the public view cut from `public` when given
+/// (see [`public_analysis`]); everything else (the internal view, the
+/// problems, the entries' files) comes from `analysis`, the project as it
+/// is being written.
+pub fn snapshot_with(
+    analysis: &Analysis,
+    public: Option<&Analysis>,
+    theme: &Theme,
+    live: bool,
+    previous: Option<&Snapshot>,
+    cache: &mut site::RenderCache,
+) -> Result<Snapshot, RenderError> {
+    let view = access::view(public.unwrap_or(analysis), Audience::Public);
     let internal = access::view(analysis, Audience::Internal);
     let rendered = site::render_cached(&view, theme, cache, &|| {})?;
     let now = SystemTime::now();
@@ -290,6 +346,7 @@ struct Inner {
     last_failure: RwLock<Option<String>>,
     cache: std::sync::Mutex<Caches>,
     search: Arc<crate::search::SearchIndex>,
+    publications: RwLock<Arc<Publications>>,
     auth: std::sync::OnceLock<super::auth::Auth>,
     project: std::sync::OnceLock<PathBuf>,
 }
@@ -321,6 +378,7 @@ impl AppState {
                 last_failure: RwLock::new(None),
                 cache: Default::default(),
                 search,
+                publications: Default::default(),
                 auth: std::sync::OnceLock::new(),
                 project: std::sync::OnceLock::new(),
             }),
@@ -341,6 +399,24 @@ impl AppState {
     pub fn with_project(self, dir: PathBuf) -> AppState {
         let _ = self.inner.project.set(dir);
         self
+    }
+
+    /// The published versions of entry files, which reloads read.
+    pub fn publications(&self) -> Arc<Publications> {
+        self.inner.publications.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the published versions (loaded from the database).
+    pub fn set_publications(&self, all: Publications) {
+        *self.inner.publications.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(all);
+    }
+
+    /// Records that `content` is now the published version of `path`.
+    pub fn set_publication(&self, path: &str, content: Vec<u8>) {
+        let mut guard = self.inner.publications.write().unwrap_or_else(|e| e.into_inner());
+        let mut all = (**guard).clone();
+        all.insert(path.to_string(), content);
+        *guard = Arc::new(all);
     }
 
     /// The project folder, when entries may be edited in the browser.

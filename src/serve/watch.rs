@@ -109,10 +109,18 @@ pub fn reload(root: &Path, state: &AppState, after: &dyn AfterReload) {
         lap(&mut steps[0]);
         let mut caches = state.caches();
         let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
+        let public = state::public_analysis(&analysis, &state.publications(), &mut caches.parse);
         lap(&mut steps[1]);
         let previous = state.snapshot();
-        let snap = state::snapshot(&analysis, &theme, state.is_live(), Some(&previous), &mut caches.render)
-            .map_err(|e| e.to_string())?;
+        let snap = state::snapshot_with(
+            &analysis,
+            public.as_ref(),
+            &theme,
+            state.is_live(),
+            Some(&previous),
+            &mut caches.render,
+        )
+        .map_err(|e| e.to_string())?;
         drop(caches);
         lap(&mut steps[2]);
         after(&analysis, &snap).map_err(|e| e.to_string())?;

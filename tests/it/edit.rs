@@ -28,7 +28,7 @@ impl Site {
     }
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
@@ -67,7 +67,7 @@ async fn site(project: bool) -> Site {
 }
 
 /// `application/x-www-form-urlencoded`, every byte but letters and digits escaped.
-fn encode(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn encode(pairs: &[(&str, &str)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
@@ -85,7 +85,7 @@ async fn save(app: &Router, token: Option<&str>, pairs: &[(&str, &str)]) -> Answ
 }
 
 /// The content hash the form started from.
-fn base_of(form: &Answer) -> String {
+pub(crate) fn base_of(form: &Answer) -> String {
     let at = form.body.find("name=\"base\" value=\"").expect("the form names its base") + 19;
     form.body[at..at + 64].to_string()
 }

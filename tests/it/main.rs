@@ -29,4 +29,6 @@ mod site;
 #[cfg(feature = "serve")]
 mod store;
 #[cfg(feature = "serve")]
+mod workflow;
+#[cfg(feature = "serve")]
 mod xss;

@@ -1,0 +1,290 @@
+//! The editorial workflow through HTTP (`attest::serve::review` and
+//! `attest::serve::edit`): an author's change to a published entry is a
+//! draft the public does not see, submitted, commented on by a reviewer and
+//! published by an editor, with the dates the system keeps; the check as one
+//! types and the preview; who may do what.
+
+use attest::serve::state::{self, AppState};
+use attest::store::accounts::{self, Role};
+use attest::store::Store;
+use axum::body::Body;
+use axum::http::{header, StatusCode};
+use axum::Router;
+
+use crate::accounts::web::{get, post, send, signed_in, Answer, Auth, Clock};
+use crate::edit::{base_of, encode};
+
+/// 2027-01-15, 08:00 UTC.
+const T0: i64 = 1_800_000_000_000;
+const TODAY: &str = "2027-01-15";
+const PASSWORD: &str = "the same long password";
+const PATH: &str = "entries/public.md";
+
+struct Site {
+    app: Router,
+    state: AppState,
+    dir: tempfile::TempDir,
+    store: Store,
+}
+
+impl Site {
+    fn file(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join(PATH)).unwrap()
+    }
+
+    /// What the watcher does after a save.
+    fn reload(&self) {
+        attest::serve::watch::reload(self.dir.path(), &self.state, &|_: &attest::Analysis, _: &state::Snapshot| Ok(()));
+        assert_eq!(self.state.last_failure(), None);
+    }
+}
+
+/// The restricted fixture in a writable folder, with an editor `ed`, an
+/// author `amos` and a reviewer `rosa` given the public entry, an author
+/// `aldo` given nothing, and a reader `rex`.
+async fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    crate::edit::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/restricted"),
+        dir.path(),
+    );
+    let loaded = attest::source::load::load_dir(dir.path()).unwrap();
+    let analysis = attest::analyze(loaded, &|| {});
+    let snap = state::snapshot(&analysis, &attest::render::site::Theme::default(), true, None, &mut Default::default())
+        .unwrap();
+    let store = Store::open_in_memory().await.unwrap();
+    let hash = accounts::hash_password(PASSWORD).unwrap();
+    let by = accounts::AuditEvent { actor: "root".into(), action: "user.add".into(), ..Default::default() };
+    for (name, role) in [
+        ("ed", Role::Editor),
+        ("amos", Role::Author),
+        ("rosa", Role::Reviewer),
+        ("aldo", Role::Author),
+        ("rex", Role::Reader),
+    ] {
+        store.add_account(name, role, &hash, T0, &by).await.unwrap();
+    }
+    store.grant("amos", "public", T0, &by).await.unwrap();
+    store.grant("rosa", "public", T0, &by).await.unwrap();
+    let auth = Auth { store: store.clone(), options: Default::default(), clock: Clock::manual(T0) };
+    let state = AppState::new(snap, true, tokio::sync::watch::channel(false).1)
+        .with_auth(auth)
+        .with_project(dir.path().to_path_buf());
+    state.set_publications(store.publications().await.unwrap().into_iter().collect());
+    Site { app: attest::serve::app(state.clone()), state, dir, store }
+}
+
+async fn send_form(app: &Router, uri: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
+    let mut req = post(uri, "192.0.2.7");
+    if let Some(t) = token {
+        req = req.header(header::COOKIE, format!("attest_session={t}"));
+    }
+    send(app, req.body(Body::from(encode(pairs))).unwrap()).await
+}
+
+async fn public_page(site: &Site) -> String {
+    let page = get(&site.app, "/entries/public/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.body
+}
+
+#[tokio::test]
+async fn an_authors_draft_is_reviewed_and_published_while_the_public_keeps_the_published_text() {
+    let site = site().await;
+    let amos = signed_in(&site.app, "amos", PASSWORD).await;
+    let original = site.file();
+    assert!(original.contains("status: published\npublished: 2026-01-01\n"));
+
+    // The author given the entry edits it; the one not given it cannot.
+    let aldo = signed_in(&site.app, "aldo", PASSWORD).await;
+    let missing = get(&site.app, "/edit/entries/no-such-entry", Some(&aldo)).await;
+    let hidden = get(&site.app, "/edit/entries/public", Some(&aldo)).await;
+    assert_eq!((hidden.status, &hidden.body), (missing.status, &missing.body));
+    let form = get(&site.app, "/edit/entries/public", Some(&amos)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("Status: published"), "{}", form.body);
+    assert!(!form.body.contains("value=\"publish\""), "authors are not offered Publish");
+    assert!(form.body.contains("<script src=\"/_attest/edit.js\" defer></script>"));
+
+    // Their change to the published entry becomes a draft of it.
+    let revised = original.replace("Public again.", "Public again, as the author revised it.");
+    let saved = send_form(
+        &site.app,
+        "/edit/entries/public",
+        Some(&amos),
+        &[("text", &revised), ("base", &base_of(&form)), ("message", "a clearer sentence"), ("action", "save")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(saved.header(header::LOCATION).ends_with("&draft=1"), "{}", saved.header(header::LOCATION));
+    assert!(site.file().contains("status: draft\n"), "{}", site.file());
+    assert!(site.file().contains("as the author revised it"));
+    assert_eq!(site.store.publications().await.unwrap(), vec![(PATH.to_string(), original.clone().into_bytes())]);
+    site.reload();
+    let public = public_page(&site).await;
+    assert!(public.contains("Public again.") && !public.contains("as the author revised it"), "{public}");
+    assert!(!public.contains("banner draft"), "the public sees the published version, not a draft");
+
+    // Authors cannot publish, by the text or by the button.
+    let form = get(&site.app, "/edit/entries/public", Some(&amos)).await;
+    assert!(form.body.contains("Status: draft") && form.body.contains("value=\"submit\""), "{}", form.body);
+    assert!(form.body.contains("The public sees the version published as revision #"), "{}", form.body);
+    let base = base_of(&form);
+    let sneaky = site.file().replace("status: draft", "status: published");
+    let refused = send_form(
+        &site.app,
+        "/edit/entries/public",
+        Some(&amos),
+        &[("text", &sneaky), ("base", &base), ("action", "save")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("only editors publish"), "{}", refused.body);
+    let refused =
+        send_form(&site.app, "/edit/entries/public/state", Some(&amos), &[("action", "publish"), ("base", &base)])
+            .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(site.file().contains("status: draft\n"));
+
+    // Submitted: in review, still not public.
+    let submitted =
+        send_form(&site.app, "/edit/entries/public/state", Some(&amos), &[("action", "submit"), ("base", &base)]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
+    assert_eq!(submitted.header(header::LOCATION), "/edit/entries/public?moved=submit");
+    assert!(site.file().contains("status: in-review\n"));
+    // The same button twice: the page it came from is out of date.
+    let again =
+        send_form(&site.app, "/edit/entries/public/state", Some(&amos), &[("action", "submit"), ("base", &base)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // The reviewer comments and may not save or publish.
+    let rosa = signed_in(&site.app, "rosa", PASSWORD).await;
+    let form = get(&site.app, "/edit/entries/public", Some(&rosa)).await;
+    assert!(form.body.contains("Status: in review"), "{}", form.body);
+    assert!(!form.body.contains("value=\"save\"") && !form.body.contains("value=\"publish\""), "{}", form.body);
+    let base = base_of(&form);
+    let commented = send_form(
+        &site.app,
+        "/edit/entries/public/comments",
+        Some(&rosa),
+        &[("body", "Give the page of the <source>."), ("base", &base)],
+    )
+    .await;
+    assert_eq!(commented.status, StatusCode::SEE_OTHER, "{}", commented.body);
+    let form = get(&site.app, "/edit/entries/public", Some(&amos)).await;
+    assert!(form.body.contains("Give the page of the &lt;source&gt;."), "{}", form.body);
+    let blocked = send_form(
+        &site.app,
+        "/edit/entries/public",
+        Some(&rosa),
+        &[("text", &site.file()), ("base", &base), ("action", "save")],
+    )
+    .await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    site.reload();
+    assert!(!public_page(&site).await.contains("as the author revised it"));
+
+    // The editor publishes: the dates are the system's, the public sees it.
+    let ed = signed_in(&site.app, "ed", PASSWORD).await;
+    let form = get(&site.app, "/edit/entries/public", Some(&ed)).await;
+    assert!(form.body.contains("value=\"publish\""), "{}", form.body);
+    let published = send_form(
+        &site.app,
+        "/edit/entries/public/state",
+        Some(&ed),
+        &[("action", "publish"), ("base", &base_of(&form))],
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let file = site.file();
+    assert!(file.contains("status: published\n") && file.contains("published: 2026-01-01\n"), "{file}");
+    assert!(file.contains(&format!("modified: {TODAY}\n")), "{file}");
+    site.reload();
+    let public = public_page(&site).await;
+    assert!(public.contains("as the author revised it"), "{public}");
+    assert!(public.contains(&format!("<time datetime=\"{TODAY}\">")), "the new modified date is shown: {public}");
+    assert_eq!(site.store.publications().await.unwrap()[0].1, file.into_bytes());
+
+    let log: Vec<String> = site.store.audit_log(50).await.unwrap().into_iter().map(|r| r.event.action).collect();
+    for action in ["entry.save", "entry.submit", "entry.comment", "entry.publish"] {
+        assert!(log.iter().any(|a| a == action), "{action} in {log:?}");
+    }
+    let revs = site.store.revisions(PATH).await.unwrap();
+    assert_eq!((revs[0].author.as_str(), revs[0].message.as_str()), ("ed", "publish: in review → published"));
+}
+
+#[tokio::test]
+async fn a_withdrawn_entry_stays_online_with_a_notice() {
+    let site = site().await;
+    let ed = signed_in(&site.app, "ed", PASSWORD).await;
+    let form = get(&site.app, "/edit/entries/public", Some(&ed)).await;
+    let done = send_form(
+        &site.app,
+        "/edit/entries/public/state",
+        Some(&ed),
+        &[("action", "withdraw"), ("base", &base_of(&form))],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(site.file().contains("status: withdrawn\n"));
+    site.reload();
+    let public = public_page(&site).await;
+    assert!(public.contains("class=\"banner withdrawn\""), "{public}");
+    assert!(public.contains(&format!("<time datetime=\"{TODAY}\">")), "{public}");
+}
+
+#[tokio::test]
+async fn the_check_answers_as_one_types_and_the_preview_renders_the_text() {
+    let site = site().await;
+    let amos = signed_in(&site.app, "amos", PASSWORD).await;
+    let original = site.file();
+    let broken = original.replace("Public again.", "Public again [@nosuchwork1999].");
+    let line = broken.lines().position(|l| l.contains("nosuchwork1999")).unwrap() + 1;
+    let live = send_form(&site.app, "/edit/entries/public/check", Some(&amos), &[("text", &broken)]).await;
+    assert_eq!(live.status, StatusCode::OK, "{}", live.body);
+    let json: serde_json::Value = serde_json::from_str(&live.body).unwrap();
+    assert_eq!(json["errors"], 1, "{json}");
+    assert_eq!(json["problems"][0]["code"], "citation.unresolved");
+    assert_eq!(json["problems"][0]["line"], line);
+    let clean = send_form(&site.app, "/edit/entries/public/check", Some(&amos), &[("text", &original)]).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&clean.body).unwrap()["errors"], 0);
+    assert_eq!(site.file(), original, "checking writes nothing");
+
+    // The preview is the renderer's page, restricted passages included.
+    let typed = original.replace("Public again.", "Public again, PREVIEWMARKER.");
+    let shown = send_form(&site.app, "/entries/public/preview", Some(&amos), &[("text", &typed)]).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("PREVIEWMARKER") && shown.body.contains("SECRETDIVTEXT"), "{}", shown.body);
+    assert_eq!(shown.header(header::CACHE_CONTROL), "private, no-store");
+    assert_eq!(site.file(), original, "previewing writes nothing");
+
+    // Nobody else gets either, and a plain GET there is any missing path.
+    let missing = get(&site.app, "/entries/public/no-such-file", None).await;
+    let rex = signed_in(&site.app, "rex", PASSWORD).await;
+    for token in [None, Some(rex.as_str())] {
+        for uri in ["/entries/public/preview", "/edit/entries/public/check"] {
+            let a = send_form(&site.app, uri, token, &[("text", &typed)]).await;
+            assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(!a.body.contains("PREVIEWMARKER") && !a.body.contains("SECRETDIVTEXT"));
+        }
+    }
+    let plain = get(&site.app, "/entries/public/preview", None).await;
+    assert_eq!((plain.status, plain.body.len()), (missing.status, missing.body.len()));
+}
+
+#[tokio::test]
+async fn each_account_sees_its_own_entries_on_the_dashboard() {
+    let site = site().await;
+    for (name, sees_public, sees_secret) in
+        [("amos", true, false), ("rosa", true, false), ("aldo", false, false), ("ed", true, true)]
+    {
+        let token = signed_in(&site.app, name, PASSWORD).await;
+        let page = get(&site.app, "/edit/", Some(&token)).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        assert_eq!(page.body.contains("href=\"/edit/entries/public\""), sees_public, "{name}: {}", page.body);
+        assert_eq!(page.body.contains("href=\"/edit/entries/secret\""), sees_secret, "{name}: {}", page.body);
+    }
+    let rex = signed_in(&site.app, "rex", PASSWORD).await;
+    assert_eq!(get(&site.app, "/edit/", Some(&rex)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&site.app, "/edit/", None).await.status, StatusCode::NOT_FOUND);
+}
