@@ -98,6 +98,7 @@ pub fn app(state: AppState) -> Router {
     let streams = Router::new().route("/_attest/events", get(live::events));
     // Saves carry a whole entry: their own, larger limit.
     let edits = super::edit::routes()
+        .merge(super::files::routes())
         .layer(RequestBodyLimitLayer::new(super::edit::BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     let header = |name: HeaderName, value: &'static str| {

@@ -55,15 +55,15 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
     /// The whole file as edited.
-    text: String,
+    pub(super) text: String,
     /// Hex SHA-256 of the file the editing started from.
-    base: String,
+    pub(super) base: String,
     /// Why (stored with the revision).
     #[serde(default)]
-    message: String,
+    pub(super) message: String,
     /// `check` or `save`.
     #[serde(default)]
-    action: String,
+    pub(super) action: String,
 }
 
 /// The content hash the form carries, as revisions store it.
@@ -114,7 +114,7 @@ struct Notice {
 }
 
 /// The diagnostics as a list (the same markup the script fills in).
-fn diagnostics_html(problems: &[Problem]) -> String {
+pub(super) fn diagnostics_html(problems: &[Problem]) -> String {
     if problems.is_empty() {
         return "<p class=\"check-ok\" role=\"status\">The check finds nothing to report in this file.</p>\n".into();
     }
@@ -266,10 +266,7 @@ async fn form(
     if let Some(id) = q.from {
         match old_revision(&state, &path, id).await {
             Some(old) => {
-                html.push_str(&format!(
-                    "<p class=\"restoring\" role=\"status\">This is the text of revision #{id}. \
-                     Saving it makes it the newest revision; nothing is lost.</p>\n"
-                ));
+                html.push_str(&restore_notice(id));
                 shown = old;
             }
             None => {
@@ -281,8 +278,16 @@ async fn form(
     editor(&state, &user, StatusCode::OK, &slug, &path, &shown, &base, Notice { html, problems: None }).await
 }
 
+/// What the form says above an older revision's text.
+pub(super) fn restore_notice(id: i64) -> String {
+    format!(
+        "<p class=\"restoring\" role=\"status\">This is the text of revision #{id}. \
+         Saving it makes it the newest revision; nothing is lost.</p>\n"
+    )
+}
+
 /// The text of revision `id` when it is one of `path`'s (and not a deletion).
-async fn old_revision(state: &AppState, path: &str, id: i64) -> Option<String> {
+pub(super) async fn old_revision(state: &AppState, path: &str, id: i64) -> Option<String> {
     let store = state.auth()?.store;
     let revs = store.revisions(path).await.ok()?;
     if !revs.iter().any(|r| r.id == id && !r.is_deleted()) {
@@ -387,20 +392,7 @@ async fn submit(
     };
     let current_hash = hash(&current);
     if f.base != current_hash {
-        let changes = crate::diff::diff(&current, &text);
-        let fields: String =
-            changes.fields.iter().map(|c| format!("<li><code>{}</code></li>\n", esc(&c.path))).collect();
-        let html = format!(
-            "<p class=\"error\" role=\"alert\">Not saved: the file changed since you opened it. Your text is below; \
-             compare it with <a href=\"/edit/entries/{s}/history\">the latest revision</a>, then save again to \
-             replace that version with yours.</p>\n{}",
-            if fields.is_empty() {
-                String::new()
-            } else {
-                format!("<p>Fields where your text and the file now differ:</p>\n<ul>\n{fields}</ul>\n")
-            },
-            s = esc(&slug)
-        );
+        let html = stale_notice(&current, &text, &format!("/edit/entries/{slug}/history"));
         return editor(
             &state,
             &user,
@@ -460,40 +452,11 @@ async fn submit(
             }
         }
     }
-    if let Err(e) = write_whole(&dir, &path, &text) {
-        tracing::error!(error = %e, path, "cannot save");
-        let html = format!(
-            "<p class=\"error\" role=\"alert\">Not saved: cannot write {}: {}</p>\n",
-            esc(&path),
-            esc(&e.to_string())
-        );
-        return at.show(StatusCode::INTERNAL_SERVER_ERROR, &text, Notice { html, problems: None }).await;
-    }
-    let message =
-        if f.message.trim().is_empty() { "edited in the browser".to_string() } else { f.message.trim().to_string() };
-    let recorded =
-        store.record_sources(&[(path.clone(), text.clone().into_bytes())], false, &user.name, &message).await;
-    let revision = match recorded {
-        Ok(_) => store.revisions(&path).await.ok().and_then(|r| r.first().map(|r| r.id)),
-        Err(e) => {
-            // The file is saved; the watcher stores it as a revision when it reads it.
-            tracing::error!(error = %e, path, "saved, but the revision could not be stored now");
-            None
-        }
+    let saved = Save { user: &user, address, dir: &dir, path: &path, message: &f.message };
+    let revision = match saved.write(&accounts, &text, "entry.save", &slug).await {
+        Ok(r) => r,
+        Err(html) => return at.show(StatusCode::INTERNAL_SERVER_ERROR, &text, Notice { html, problems: None }).await,
     };
-    let audit = AuditEvent {
-        actor: user.name.clone(),
-        action: "entry.save".into(),
-        target: Some(slug.clone()),
-        address: Some(address),
-        detail: Some(format!(
-            "{path}{}: {message}",
-            revision.map(|r| format!(" as revision #{r}")).unwrap_or_default()
-        )),
-    };
-    if let Err(e) = store.audit(accounts.clock.now_ms(), &audit).await {
-        tracing::error!(error = %e, "cannot audit a save");
-    }
     let draft = if demoted { "&draft=1" } else { "" };
     let to = match revision {
         Some(r) => format!("/edit/entries/{slug}?saved={r}{draft}"),
@@ -502,11 +465,92 @@ async fn submit(
     (StatusCode::SEE_OTHER, [(header::LOCATION, to), (header::CACHE_CONTROL, "no-store".to_string())]).into_response()
 }
 
+/// What a save refused for a stale base says: the text is kept, and the
+/// fields where it and the file now differ are listed.
+pub(super) fn stale_notice(current: &str, text: &str, history: &str) -> String {
+    let changes = crate::diff::diff(current, text);
+    let fields: String = changes.fields.iter().map(|c| format!("<li><code>{}</code></li>\n", esc(&c.path))).collect();
+    format!(
+        "<p class=\"error\" role=\"alert\">Not saved: the file changed since you opened it. Your text is below; \
+         compare it with <a href=\"{}\">the latest revision</a>, then save again to replace that version with \
+         yours.</p>\n{}",
+        esc(history),
+        if fields.is_empty() {
+            String::new()
+        } else {
+            format!("<p>Fields where your text and the file now differ:</p>\n<ul>\n{fields}</ul>\n")
+        },
+    )
+}
+
+/// One save from the browser: who, from where, which file, and why.
+pub(super) struct Save<'a> {
+    pub user: &'a SessionUser,
+    pub address: String,
+    pub dir: &'a FsPath,
+    pub path: &'a str,
+    /// As typed; empty says *edited in the browser*.
+    pub message: &'a str,
+}
+
+impl Save<'_> {
+    /// Writes `text` whole, stores it as a revision and audits `action` on
+    /// `target`. The revision's number, when it could be stored now (the
+    /// watcher stores it otherwise); `Err` is the page's notice when the
+    /// file could not be written (nothing is then changed).
+    pub async fn write(
+        &self,
+        accounts: &auth::Auth,
+        text: &str,
+        action: &str,
+        target: &str,
+    ) -> Result<Option<i64>, String> {
+        let path = self.path;
+        if let Err(e) = write_whole(self.dir, path, text) {
+            tracing::error!(error = %e, path, "cannot save");
+            return Err(format!(
+                "<p class=\"error\" role=\"alert\">Not saved: cannot write {}: {}</p>\n",
+                esc(path),
+                esc(&e.to_string())
+            ));
+        }
+        let store = &accounts.store;
+        let message = match self.message.trim() {
+            "" => "edited in the browser",
+            m => m,
+        };
+        let recorded = store
+            .record_sources(&[(path.to_string(), text.as_bytes().to_vec())], false, &self.user.name, message)
+            .await;
+        let revision = match recorded {
+            Ok(_) => store.revisions(path).await.ok().and_then(|r| r.first().map(|r| r.id)),
+            Err(e) => {
+                tracing::error!(error = %e, path, "saved, but the revision could not be stored now");
+                None
+            }
+        };
+        let audit = AuditEvent {
+            actor: self.user.name.clone(),
+            action: action.into(),
+            target: Some(target.to_string()),
+            address: Some(self.address.clone()),
+            detail: Some(format!(
+                "{path}{}: {message}",
+                revision.map(|r| format!(" as revision #{r}")).unwrap_or_default()
+            )),
+        };
+        if let Err(e) = store.audit(accounts.clock.now_ms(), &audit).await {
+            tracing::error!(error = %e, "cannot audit a save");
+        }
+        Ok(revision)
+    }
+}
+
 /// What the script sends as one types.
 #[derive(Debug, Deserialize)]
 pub struct TextForm {
     /// The whole file as edited.
-    text: String,
+    pub(super) text: String,
 }
 
 /// The script that checks as one types.
@@ -547,8 +591,14 @@ async fn check_live(
         Ok(x) => x,
         Err(answer) => return answer,
     };
+    check_answer(&state, &dir, &path, &text).await
+}
+
+/// The JSON answer of a live check of file `path` reading `text`:
+/// `{"problems": [...], "errors": N}`.
+pub(super) async fn check_answer(state: &AppState, dir: &FsPath, path: &str, text: &str) -> Response {
     let no_store = [(header::CACHE_CONTROL, "no-store")];
-    match check_off(&state, &dir, &path, &text).await {
+    match check_off(state, dir, path, text).await {
         Ok(problems) => {
             let errors = problems.iter().filter(|p| p.severity == "error").count();
             (no_store, axum::Json(serde_json::json!({ "problems": problems, "errors": errors }))).into_response()

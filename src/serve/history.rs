@@ -29,13 +29,50 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/edit/entries/{slug}/history", get(history)).route("/edit/entries/{slug}/diff", get(compare))
 }
 
+/// What a history is of: an entry's file, or another source file (the
+/// bibliography, the gazetteer), with the addresses of its pages.
+pub(super) struct Subject {
+    /// Project-relative path.
+    pub path: String,
+    /// What titles call it: the slug or the path.
+    pub label: String,
+    /// Its editing form.
+    pub edit: String,
+    /// Its history page.
+    pub history: String,
+    /// Its comparison page.
+    pub diff: String,
+}
+
+impl Subject {
+    fn entry(slug: &str, path: String) -> Subject {
+        Subject {
+            path,
+            label: slug.to_string(),
+            edit: format!("/edit/entries/{slug}"),
+            history: format!("/edit/entries/{slug}/history"),
+            diff: format!("/edit/entries/{slug}/diff"),
+        }
+    }
+}
+
 /// The entry's file and its revisions (newest first), when the request's
 /// account may read them; `Err` is the answer to give instead.
-async fn revisions_for(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<(String, Vec<Revision>), Response> {
+async fn revisions_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(Subject, Vec<Revision>), Response> {
     let (_, path) = super::edit::editor_of(state, headers, slug).await?;
+    let revs = revisions_of(state, headers, &path).await?;
+    Ok((Subject::entry(slug, path), revs))
+}
+
+/// The revisions of `path`, newest first.
+pub(super) async fn revisions_of(state: &AppState, headers: &HeaderMap, path: &str) -> Result<Vec<Revision>, Response> {
     let store = &state.auth().ok_or_else(|| pages::not_found(state, headers))?.store;
-    match store.revisions(&path).await {
-        Ok(revs) => Ok((path, revs)),
+    match store.revisions(path).await {
+        Ok(revs) => Ok(revs),
         Err(e) => {
             tracing::error!(error = %e, path, "cannot read the revisions");
             Err(page(state, StatusCode::SERVICE_UNAVAILABLE, "History", "<p>The history cannot be read now.</p>\n"))
@@ -50,16 +87,20 @@ fn describe(r: &Revision) -> String {
 }
 
 async fn history(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
-    let (path, revs) = match revisions_for(&state, &headers, &slug).await {
-        Ok(x) => x,
-        Err(answer) => return answer,
-    };
+    match revisions_for(&state, &headers, &slug).await {
+        Ok((subject, revs)) => history_page(&state, &subject, &revs),
+        Err(answer) => answer,
+    }
+}
+
+/// The history page of `subject`.
+pub(super) fn history_page(state: &AppState, subject: &Subject, revs: &[Revision]) -> Response {
     let mut body = format!(
         "<p>Every stored version of <code>{}</code>, newest first. Choose two to compare.</p>\n\
-         <form method=\"get\" action=\"/edit/entries/{}/diff\">\n<table class=\"history\">\n\
+         <form method=\"get\" action=\"{}\">\n<table class=\"history\">\n\
          <thead><tr><th>From</th><th>To</th><th>Revision</th><th></th></tr></thead>\n<tbody>\n",
-        esc(&path),
-        esc(&slug)
+        esc(&subject.path),
+        esc(&subject.diff)
     );
     for (n, r) in revs.iter().enumerate() {
         let checked = |want: usize| if n == want { " checked" } else { "" };
@@ -70,7 +111,7 @@ async fn history(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
             checked(0),
             describe(r),
             if n > 0 && !r.is_deleted() {
-                format!("<a href=\"/edit/entries/{}?from={}\">restore…</a>", esc(&slug), r.id)
+                format!("<a href=\"{}?from={}\">restore…</a>", esc(&subject.edit), r.id)
             } else {
                 String::new()
             },
@@ -78,7 +119,7 @@ async fn history(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
         ));
     }
     body.push_str("</tbody>\n</table>\n<p><button type=\"submit\">Compare</button></p>\n</form>\n");
-    page(&state, StatusCode::OK, &format!("History of {slug}"), &body)
+    page(state, StatusCode::OK, &format!("History of {}", subject.label), &body)
 }
 
 async fn compare(
@@ -87,10 +128,20 @@ async fn compare(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, revs) = match revisions_for(&state, &headers, &slug).await {
-        Ok(x) => x,
-        Err(answer) => return answer,
-    };
+    match revisions_for(&state, &headers, &slug).await {
+        Ok((subject, revs)) => compare_page(&state, &headers, &subject, &revs, &q).await,
+        Err(answer) => answer,
+    }
+}
+
+/// The comparison of two of `revs` (named in `q`) of `subject`.
+pub(super) async fn compare_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    subject: &Subject,
+    revs: &[Revision],
+    q: &HashMap<String, String>,
+) -> Response {
     // Only this entry's revisions may be named: an id of another file's
     // is as unknown as one that does not exist.
     let pick = |key: &str, default: Option<&Revision>| -> Result<Option<Revision>, String> {
@@ -102,18 +153,18 @@ async fn compare(
                     .find(|r| r.id == id)
                     .cloned()
                     .map(Some)
-                    .ok_or_else(|| format!("no revision #{id} of this entry"))
+                    .ok_or_else(|| format!("no revision #{id} of this file"))
             }
         }
     };
     let (from, to) = match (pick("from", revs.get(1)), pick("to", revs.first())) {
         (Ok(Some(a)), Ok(Some(b))) => (a, b),
         (Err(m), _) | (_, Err(m)) => {
-            return page(&state, StatusCode::BAD_REQUEST, "Compare", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
+            return page(state, StatusCode::BAD_REQUEST, "Compare", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
         }
         _ => {
             return page(
-                &state,
+                state,
                 StatusCode::OK,
                 "Compare",
                 "<p>There is only one revision: nothing to compare yet.</p>\n",
@@ -122,7 +173,7 @@ async fn compare(
     };
     let store = match state.auth() {
         Some(a) => a.store.clone(),
-        None => return pages::not_found(&state, &headers),
+        None => return pages::not_found(state, headers),
     };
     let text = |r: &Revision| {
         let store = store.clone();
@@ -134,7 +185,7 @@ async fn compare(
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "cannot read a revision");
             return page(
-                &state,
+                state,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Compare",
                 "<p>The revisions cannot be read now.</p>\n",
@@ -143,10 +194,10 @@ async fn compare(
     };
     let d = diff::diff(&a, &b);
     let mut body = format!(
-        "<p>From {}<br>to {}</p>\n<p><a href=\"/edit/entries/{}/history\">All revisions</a></p>\n",
+        "<p>From {}<br>to {}</p>\n<p><a href=\"{}\">All revisions</a></p>\n",
         describe(&from),
         describe(&to),
-        esc(&slug)
+        esc(&subject.history)
     );
     if d.is_empty() {
         body.push_str("<p>No difference.</p>\n");
@@ -180,5 +231,5 @@ async fn compare(
         }
         body.push_str("</pre>\n");
     }
-    page(&state, StatusCode::OK, &format!("Changes to {slug}"), &body)
+    page(state, StatusCode::OK, &format!("Changes to {}", subject.label), &body)
 }

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod backing;
 pub mod backup;
 pub mod edit;
+pub mod files;
 pub mod history;
 pub mod live;
 pub mod openapi;

@@ -362,5 +362,16 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
             rows.into_iter().map(|(_, r)| r).collect::<String>()
         )
     };
+    let mut body = body;
+    if let (true, Some(dir)) = (user.role >= Role::Editor, state.project_dir()) {
+        let files = super::files::listed(dir);
+        if !files.is_empty() {
+            body.push_str("<h2>Bibliography and gazetteer</h2>\n<ul>\n");
+            for f in files {
+                body.push_str(&format!("<li><a href=\"/edit/files/{p}\"><code>{p}</code></a></li>\n", p = esc(&f)));
+            }
+            body.push_str("</ul>\n");
+        }
+    }
     page(&state, StatusCode::OK, "Your entries", &body)
 }

@@ -296,7 +296,7 @@ async fn an_entrys_history_and_its_diffs_are_for_cleared_editors_only() {
     // Another file's revision is not this entry's, and a word is not a number.
     let other = get(&app, "/edit/entries/public/diff?from=2&to=3", Some(&ed)).await;
     assert_eq!(other.status, StatusCode::BAD_REQUEST);
-    assert!(other.body.contains("no revision #2 of this entry"), "{}", other.body);
+    assert!(other.body.contains("no revision #2 of this file"), "{}", other.body);
     assert!(!other.body.contains("SECRETENTRYBODY"));
     let word = get(&app, "/edit/entries/public/diff?from=x", Some(&ed)).await;
     assert_eq!(word.status, StatusCode::BAD_REQUEST);

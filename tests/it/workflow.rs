@@ -288,3 +288,83 @@ async fn each_account_sees_its_own_entries_on_the_dashboard() {
     assert_eq!(get(&site.app, "/edit/", Some(&rex)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&site.app, "/edit/", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn editors_edit_the_bibliography_and_the_gazetteer_like_entries() {
+    let site = site().await;
+    let bib = "bibliography/works.bib";
+    let uri = format!("/edit/files/{bib}");
+    let ed = signed_in(&site.app, "ed", PASSWORD).await;
+    let amos = signed_in(&site.app, "amos", PASSWORD).await;
+
+    // Editors only, and only those files of the project.
+    let missing = get(&site.app, "/edit/files/bibliography/nothing.bib", Some(&ed)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for (who, u) in [
+        (Some(amos.as_str()), uri.as_str()),
+        (None, uri.as_str()),
+        (Some(ed.as_str()), "/edit/files/attest.toml"),
+        (Some(ed.as_str()), "/edit/files/entries/public.md"),
+        (Some(ed.as_str()), "/edit/files/bibliography/../attest.toml"),
+        (Some(amos.as_str()), "/edit/history/places.yaml"),
+    ] {
+        let a = get(&site.app, u, who).await;
+        assert_eq!((a.status, &a.body), (missing.status, &missing.body), "{u}");
+    }
+    let dash = get(&site.app, "/edit/", Some(&ed)).await;
+    assert!(dash.body.contains(&format!("href=\"{uri}\"")) && dash.body.contains("href=\"/edit/files/places.yaml\""));
+    assert!(!get(&site.app, "/edit/", Some(&amos)).await.body.contains("/edit/files/"));
+
+    let form = get(&site.app, &uri, Some(&ed)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("SECRETWORKTITLE"), "the whole file, restricted works included");
+    let original = std::fs::read_to_string(site.dir.path().join(bib)).unwrap();
+    let base = base_of(&form);
+    // As the watcher stores it when the server starts.
+    site.store
+        .record_sources(&[(bib.to_string(), original.clone().into_bytes())], false, "disk", "read")
+        .await
+        .unwrap();
+
+    // A malformed record: the live check and Save name it, nothing is written.
+    let broken = format!("{original}\n@book{{broken2020,\n  title = {{Unclosed\n");
+    let live = send_form(&site.app, &format!("/edit/check/{bib}"), Some(&ed), &[("text", &broken)]).await;
+    let json: serde_json::Value = serde_json::from_str(&live.body).unwrap();
+    assert!(json["errors"].as_u64().unwrap() >= 1, "{json}");
+    assert_eq!(json["problems"][0]["file"], bib);
+    let refused =
+        send_form(&site.app, &uri, Some(&ed), &[("text", &broken), ("base", &base), ("action", "save")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(std::fs::read_to_string(site.dir.path().join(bib)).unwrap(), original);
+
+    // A new work: saved as a revision by ed, audited.
+    let added = format!("{original}\n@book{{jones2010,\n  author = {{Jones, Bo}},\n  title = {{Another Book}},\n  date = {{2010}},\n}}\n");
+    let saved = send_form(
+        &site.app,
+        &uri,
+        Some(&ed),
+        &[("text", &added), ("base", &base), ("message", "adds Jones"), ("action", "save")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(std::fs::read_to_string(site.dir.path().join(bib)).unwrap(), added);
+    let revs = site.store.revisions(bib).await.unwrap();
+    assert_eq!((revs[0].author.as_str(), revs[0].message.as_str()), ("ed", "adds Jones"));
+    assert_eq!(saved.header(header::LOCATION), format!("{uri}?saved={}", revs[0].id));
+    let log = site.store.audit_log(5).await.unwrap();
+    assert_eq!((log[0].event.action.as_str(), log[0].event.target.as_deref()), ("file.save", Some(bib)));
+
+    // The old base is stale now: refused, the text kept.
+    let stale =
+        send_form(&site.app, &uri, Some(&ed), &[("text", &original), ("base", &base), ("action", "save")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("the file changed since you opened it"));
+
+    // Its history and diff, as for entries.
+    let history = get(&site.app, &format!("/edit/history/{bib}"), Some(&ed)).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(history.body.contains("adds Jones"), "{}", history.body);
+    let diff = get(&site.app, &format!("/edit/diff/{bib}"), Some(&ed)).await;
+    assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);
+    assert!(diff.body.contains("Another Book"), "{}", diff.body);
+}
