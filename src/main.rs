@@ -148,6 +148,18 @@ enum User {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Give the account a second factor (TOTP): prints its secret once, for an authenticator
+    /// app; signing in then also asks for the app's code. `--off` removes it. Either way the
+    /// account is signed out everywhere.
+    Totp {
+        /// The account.
+        name: String,
+        /// Remove the second factor instead.
+        #[arg(long)]
+        off: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// List the accounts with their roles and grants.
     List {
         #[command(flatten)]
@@ -685,6 +697,23 @@ mod accounts {
                     println!("password: {password}");
                     println!("(shown once: it is stored only as a hash)");
                 }
+                Ok(())
+            }),
+            User::Totp { name, off, db } => with_store(&db, false, |store| async move {
+                if off {
+                    let audit = event("user.totp", &name, Some("second factor removed".into()));
+                    store.set_totp(&name, None, now_ms(), &audit).await.map_err(|e| e.to_string())?;
+                    println!("`{name}` signs in with a password only now; every session of the account has ended");
+                    return Ok(());
+                }
+                let secret = acc::new_totp_secret().map_err(|e| e.to_string())?;
+                let audit = event("user.totp", &name, Some("second factor set".into()));
+                store.set_totp(&name, Some(&secret), now_ms(), &audit).await.map_err(|e| e.to_string())?;
+                println!("`{name}` now signs in with a password and the code of an authenticator app;");
+                println!("every session of the account has ended. Add it to the app with this address:");
+                println!("  {}", acc::totp_uri(&secret, "attest", &name));
+                println!("or type the key: {}", acc::totp_base32(&secret));
+                println!("(shown once: keep it as safe as the password)");
                 Ok(())
             }),
             User::List { db } => with_store(&db, false, |store| async move {

@@ -274,6 +274,8 @@ const FORM: &str = "<form class=\"login\" method=\"post\" action=\"/login\">\n\
     <input id=\"name\" name=\"name\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required></p>\n\
     <p><label for=\"password\">Password</label><br>\n\
     <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\n\
+    <p><label for=\"code\">Code from your authenticator app (if your account has one)</label><br>\n\
+    <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"12\"></p>\n\
     <p><button type=\"submit\">Sign in</button></p>\n</form>\n";
 
 fn login_form(state: &AppState, status: StatusCode, message: Option<&str>) -> Response {
@@ -309,11 +311,15 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
 struct LoginForm {
     name: String,
     password: String,
+    /// The authenticator's code, for accounts with a second factor.
+    #[serde(default)]
+    code: String,
 }
 
 /// Why a sign-in did not start a session.
 enum Refusal {
-    /// Wrong name or password.
+    /// Wrong name, password or second-factor code (one answer for all, so
+    /// that a right password is not told apart).
     Wrong,
     /// The name or the address is locked until this time.
     Locked(i64),
@@ -345,9 +351,9 @@ async fn login(
         }
     };
     let name = form.name.trim().to_lowercase();
-    match attempt(&auth, &name, form.password, &address).await {
+    match attempt(&auth, &name, form.password, &form.code, &address).await {
         Ok(token) => back_to_login(set_cookie(&token, auth.options.absolute.as_secs(), auth.options.secure_cookies)),
-        Err(Refusal::Wrong) => login_form(&state, StatusCode::UNAUTHORIZED, Some("Wrong name or password.")),
+        Err(Refusal::Wrong) => login_form(&state, StatusCode::UNAUTHORIZED, Some("Wrong name, password or code.")),
         Err(Refusal::Locked(until)) => {
             let wait = seconds_until(until, auth.clock.now_ms());
             let mut res = login_form(
@@ -367,7 +373,7 @@ async fn login(
 
 /// One sign-in attempt: the session token, or why not. Every outcome is
 /// audited.
-async fn attempt(auth: &Auth, name: &str, password: String, address: &str) -> Result<String, Refusal> {
+async fn attempt(auth: &Auth, name: &str, password: String, code: &str, address: &str) -> Result<String, Refusal> {
     let store = &auth.store;
     let now = auth.clock.now_ms();
     // A name that cannot exist is counted under one key, so a flood of
@@ -398,13 +404,30 @@ async fn attempt(auth: &Auth, name: &str, password: String, address: &str) -> Re
     })
     .await
     .unwrap_or(false);
-    let Some(creds) = creds.as_ref().filter(|_| matches) else {
+    // With a second factor, the code of the moment too, accepted once.
+    let second = match creds.as_ref().filter(|_| matches).and_then(|c| c.totp_secret.as_deref().map(|s| (c.id, s))) {
+        None => Ok(()),
+        Some((id, secret)) => match accounts::check_totp(secret, code, now) {
+            None => Err("wrong second-factor code"),
+            Some(step) if !store.use_totp_step(id, step).await.map_err(broken)? => {
+                Err("second-factor code used already")
+            }
+            Some(_) => Ok(()),
+        },
+    };
+    let failure = match (&creds, matches, second) {
+        (None, _, _) => Some("no such account"),
+        (Some(_), false, _) => Some("wrong password"),
+        (Some(_), true, Err(why)) => Some(why),
+        (Some(_), true, Ok(())) => None,
+    };
+    if let Some(detail) = failure {
         store.record_failure(ThrottleKind::Account, key, now, &Throttle::ACCOUNT).await.map_err(broken)?;
         store.record_failure(ThrottleKind::Address, address, now, &Throttle::ADDRESS).await.map_err(broken)?;
-        let detail = if creds.is_some() { "wrong password" } else { "no such account" };
         store.audit(now, &audit("login.failure", detail.into())).await.map_err(broken)?;
         return Err(Refusal::Wrong);
-    };
+    }
+    let Some(creds) = creds.as_ref() else { return Err(Refusal::Wrong) };
     store.clear_failures(ThrottleKind::Account, key).await.map_err(broken)?;
     let token = accounts::new_token().map_err(broken)?;
     let expires = now.saturating_add(i64::try_from(auth.options.absolute.as_millis()).unwrap_or(i64::MAX));

@@ -104,6 +104,8 @@ pub struct Credentials {
     pub role: Role,
     /// The Argon2id PHC string.
     pub password_hash: String,
+    /// The TOTP secret, when the account signs in with a second factor.
+    pub totp_secret: Option<Vec<u8>>,
 }
 
 /// The account behind a live session.
@@ -290,6 +292,51 @@ pub fn new_token() -> Result<String, CredentialError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
 }
 
+/// A new TOTP secret: 20 random bytes (160 bits, as RFC 4226 advises).
+pub fn new_totp_secret() -> Result<Vec<u8>, CredentialError> {
+    Ok(random_bytes::<20>()?.to_vec())
+}
+
+fn totp(secret: &[u8]) -> Option<totp_rs::Totp> {
+    // RFC 6238's defaults, which every authenticator app reads: SHA-1, six
+    // digits, 30-second steps, one step of clock drift either way.
+    totp_rs::Builder::new().with_secret(secret).build().ok()
+}
+
+/// The step (30-second period since 1970) that `code` is valid for at
+/// `now_ms` under `secret`, allowing one step of drift; `None` when it is
+/// not a valid code. Spaces in the code are ignored.
+pub fn check_totp(secret: &[u8], code: &str, now_ms: i64) -> Option<u64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let secs = u64::try_from(now_ms.div_euclid(1000)).ok()?;
+    totp(secret)?.check(&code, secs)
+}
+
+/// The code of `secret` at `now_ms` (for tests and for checking a setup).
+pub fn totp_code(secret: &[u8], now_ms: i64) -> Option<String> {
+    let secs = u64::try_from(now_ms.div_euclid(1000)).ok()?;
+    Some(totp(secret)?.generate(secs).to_string())
+}
+
+/// The secret as authenticator apps take it typed: base32, no padding.
+pub fn totp_base32(secret: &[u8]) -> String {
+    totp_rs::Secret::from(secret).to_base32()
+}
+
+/// The `otpauth://` address that authenticator apps read (from a QR code
+/// or pasted): account `name` at `issuer`.
+pub fn totp_uri(secret: &[u8], issuer: &str, name: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    format!(
+        "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits=6&period=30",
+        enc(issuer),
+        enc(name),
+        totp_base32(secret),
+        enc(issuer)
+    )
+}
+
 /// Whether `s` has the form of a token from [`new_token`].
 pub fn is_token(s: &str) -> bool {
     s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -384,10 +431,29 @@ impl Store {
         now_ms: i64,
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
+        self.change_credentials(
+            name,
+            |id| sqlx::query(sql::SET_PASSWORD).bind(id).bind(password_hash).bind(now_ms),
+            now_ms,
+            audit,
+        )
+        .await
+    }
+
+    /// Runs `change` (made from the account's id) on account `name`, ends
+    /// its sessions and audits it, in one transaction: what every change
+    /// of how an account signs in does.
+    async fn change_credentials<'q>(
+        &self,
+        name: &str,
+        change: impl FnOnce(i64) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+        now_ms: i64,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
         let _one_writer = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let id = account_id(&mut tx, name).await?;
-        sqlx::query(sql::SET_PASSWORD).bind(id).bind(password_hash).bind(now_ms).execute(&mut *tx).await?;
+        change(id).execute(&mut *tx).await?;
         sqlx::query(sql::DELETE_SESSIONS_OF).bind(id).execute(&mut *tx).await?;
         insert_audit(&mut *tx, now_ms, audit).await?;
         tx.commit().await?;
@@ -444,7 +510,29 @@ impl Store {
             name: r.try_get("name")?,
             role: role_of(r.try_get("role")?)?,
             password_hash: r.try_get("password_hash")?,
+            totp_secret: r.try_get("totp_secret")?,
         }))
+    }
+
+    /// Sets (or with `None` removes) the TOTP secret of `name`, signs the
+    /// account out everywhere, and audits it.
+    pub async fn set_totp(
+        &self,
+        name: &str,
+        secret: Option<&[u8]>,
+        now_ms: i64,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.change_credentials(name, |id| sqlx::query(sql::SET_TOTP).bind(id).bind(secret), now_ms, audit).await
+    }
+
+    /// Records that account `id` used TOTP step `step`: false when that
+    /// step, or a later one, was used already (a code counts once).
+    pub async fn use_totp_step(&self, id: i64, step: u64) -> Result<bool, StoreError> {
+        let _one_writer = self.write.lock().await;
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        let done = sqlx::query(sql::USE_TOTP_STEP).bind(id).bind(step).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Stores a new session of `account` (by the hash of its token) that

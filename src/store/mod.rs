@@ -68,6 +68,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
     (2, "accounts", include_str!("../../migrations/sqlite/0002_accounts.sql")),
     (3, "workflow", include_str!("../../migrations/sqlite/0003_workflow.sql")),
+    (4, "totp", include_str!("../../migrations/sqlite/0004_totp.sql")),
 ];
 
 /// How long a connection waits for another writer before giving up.

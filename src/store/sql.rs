@@ -145,7 +145,15 @@ pub(super) const INSERT_CITATION: &str = "INSERT INTO citation \
 // Accounts, sessions, throttling and the audit log (migration 2)
 
 /// The account named `$1`.
-pub(super) const ACCOUNT_BY_NAME: &str = "SELECT id, name, role, password_hash FROM account WHERE name = $1";
+pub(super) const ACCOUNT_BY_NAME: &str =
+    "SELECT id, name, role, password_hash, totp_secret, totp_last_step FROM account WHERE name = $1";
+
+/// Sets the TOTP secret of account `$1` to `$2` (NULL: none), forgetting the last step.
+pub(super) const SET_TOTP: &str = "UPDATE account SET totp_secret = $2, totp_last_step = NULL WHERE id = $1";
+
+/// Records step `$2` as used by account `$1`, unless it or a later one was.
+pub(super) const USE_TOTP_STEP: &str = "UPDATE account SET totp_last_step = $2 \
+     WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)";
 
 /// `$1` name, `$2` role, `$3` password hash, `$4` time (created and password set).
 pub(super) const INSERT_ACCOUNT: &str = "INSERT INTO account \

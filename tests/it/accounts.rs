@@ -343,7 +343,7 @@ async fn a_wrong_name_and_a_wrong_password_answer_alike() {
     for a in [&wrong_password, &wrong_name] {
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
         assert!(a.cookie().is_none());
-        assert!(a.body.contains("Wrong name or password."), "{}", a.body);
+        assert!(a.body.contains("Wrong name, password or code."), "{}", a.body);
     }
     assert_eq!(wrong_password.body, wrong_name.body);
     assert_eq!(wrong_password.header(header::CONTENT_TYPE), wrong_name.header(header::CONTENT_TYPE));
@@ -414,6 +414,54 @@ async fn a_new_password_signs_the_account_out_everywhere() {
     assert_eq!(get(&site.app, "/api/v1/session", Some(&anna)).await.status, StatusCode::OK, "others stay");
     assert_eq!(login(&site.app, "rex", REX).await.status, StatusCode::UNAUTHORIZED, "the old password is gone");
     assert_eq!(login(&site.app, "rex", "rex's new long password").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_second_factor_asks_for_the_code_of_the_moment_once() {
+    let site = site(Default::default()).await;
+    let before = signed_in(&site.app, "anna", ANNA).await;
+    let secret = accounts::new_totp_secret().unwrap();
+    site.auth.store.set_totp("anna", Some(&secret), T0, &by("root", "user.totp", "anna")).await.unwrap();
+    assert_eq!(get(&site.app, "/api/v1/session", Some(&before)).await.status, StatusCode::UNAUTHORIZED, "signed out");
+    let with_code = |password: &str, code: &str| {
+        format!("name=anna&password={}&code={code}", password.replace(' ', "+").replace('\'', "%27"))
+    };
+    let try_code = |body: String| send(&site.app, post("/login", "192.0.2.1").body(Body::from(body)).unwrap());
+
+    // The password alone, or with a wrong code, is refused like a wrong password.
+    let alone = login(&site.app, "anna", ANNA).await;
+    assert_eq!(alone.status, StatusCode::UNAUTHORIZED);
+    assert!(alone.body.contains("Wrong name, password or code."), "{}", alone.body);
+    let code = accounts::totp_code(&secret, T0).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(try_code(with_code(ANNA, wrong)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(try_code(with_code("not her password at all", &code)).await.status, StatusCode::UNAUTHORIZED);
+
+    // The right code signs in, once; the next step's code works too (clock drift).
+    let ok = try_code(with_code(ANNA, &format!("{} {}", &code[..3], &code[3..]))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(try_code(with_code(ANNA, &code)).await.status, StatusCode::UNAUTHORIZED, "a code counts once");
+    let next = accounts::totp_code(&secret, T0 + 30_000).unwrap();
+    assert_eq!(try_code(with_code(ANNA, &next)).await.status, StatusCode::SEE_OTHER);
+    // Two minutes later that code is stale.
+    site.auth.clock.advance(Duration::from_secs(120));
+    let stale = accounts::totp_code(&secret, T0 + 60_000).unwrap();
+    assert_eq!(try_code(with_code(ANNA, &stale)).await.status, StatusCode::UNAUTHORIZED);
+    let details: Vec<String> = site
+        .auth
+        .store
+        .audit_log(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event.action == "login.failure")
+        .filter_map(|r| r.event.detail)
+        .collect();
+    for why in ["wrong second-factor code", "second-factor code used already", "wrong password"] {
+        assert!(details.iter().any(|d| d == why), "{why} in {details:?}");
+    }
+    // Others sign in as before.
+    assert_eq!(login(&site.app, "rex", REX).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -729,4 +777,26 @@ fn a_real_server_signs_in_over_a_socket_and_knows_the_cookie() {
     // The audit names the client's address the server saw.
     let (_, log, _) = attest(&["audit", dir], "");
     assert!(log.contains("login.success  anna  127.0.0.1  role admin"), "{log}");
+}
+
+#[test]
+fn attest_user_totp_prints_the_secret_once_and_can_remove_it() {
+    let tmp = sample_dir();
+    let dir = tmp.path().to_str().unwrap();
+    let (code, _, err) =
+        attest(&["user", "add", "ed", "--role", "editor", "--password-stdin", dir], "a long enough password\n");
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = attest(&["user", "totp", "ed", dir], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("otpauth://totp/attest:ed?secret="), "{out}");
+    let key = out.lines().find_map(|l| l.strip_prefix("or type the key: ")).expect("the key, typed");
+    assert!(key.len() >= 32 && key.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)), "{key}");
+    let (code, out, _) = attest(&["user", "totp", "ed", "--off", dir], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("password only"), "{out}");
+    let (code, _, err) = attest(&["user", "totp", "nobody", dir], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no account named `nobody`"), "{err}");
+    let (_, log, _) = attest(&["audit", dir], "");
+    assert_eq!(log.matches("user.totp").count(), 2, "{log}");
 }

@@ -251,7 +251,7 @@ async fn a_new_file_is_migrated_in_wal_mode_and_reopening_keeps_data_and_schema(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 }
 
 #[tokio::test]
@@ -426,7 +426,7 @@ async fn a_database_from_a_newer_attest_is_refused() {
     .unwrap();
     c.close().await.unwrap();
     let err = Store::open(&path).await.unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, known: 3, .. }), "{err:?}");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, known: 4, .. }), "{err:?}");
     assert!(err.to_string().contains("use a newer attest"), "{err}");
 }
 
