@@ -53,6 +53,10 @@ pub struct View {
     pub works: Vec<Work>,
     /// Places that visible material refers to, with the places enclosing them.
     pub places: Vec<Place>,
+    /// Editions already cut, oldest first: an entry's how-to-cite line
+    /// names the latest that holds it. Empty unless the caller, who can
+    /// read the folder, fills it in.
+    pub editions: Vec<crate::model::Edition>,
 }
 
 impl View {
@@ -226,7 +230,7 @@ pub fn view(a: &Analysis, audience: Audience) -> View {
             corpus.places.iter().filter(|p| wanted.contains(&p.id.v)).cloned().collect()
         }
     };
-    View { audience, config: corpus.config.clone(), entries, works, places }
+    View { audience, config: corpus.config.clone(), entries, works, places, editions: Vec::new() }
 }
 
 #[cfg(test)]

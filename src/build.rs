@@ -30,6 +30,9 @@ pub enum BuildError {
         /// Why.
         source: std::io::Error,
     },
+    /// The project's editions could not be read.
+    #[error("cannot copy the editions: {0}")]
+    Edition(String),
 }
 
 /// Reads a project's theme overrides: `theme/*.html` and `theme/style.css`.
@@ -58,19 +61,43 @@ pub fn load_theme(project: &Path) -> Result<Theme, BuildError> {
     Ok(Theme::with_overrides(templates, css))
 }
 
-/// Renders the analysed project for `audience` and writes it to `out`.
-/// Returns the number of files written.
+/// Renders the analysed project for `audience` and writes it to `out`,
+/// with the editions cut in folder `project` (copied as they are, and named
+/// by the entries' how-to-cite lines). Returns the number of files written.
 pub fn build(
     analysis: &Analysis,
     theme: &Theme,
     audience: Audience,
+    project: Option<&Path>,
     out: &Path,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, BuildError> {
-    let view = access::view(analysis, audience);
-    let files = site::render_site(&view, theme, tick)?;
+    let mut view = access::view(analysis, audience);
+    let mut editions = Vec::new();
+    if let Some(dir) = project {
+        view.editions = crate::edition::list(dir);
+        editions = crate::edition::site_files(dir).map_err(|e| BuildError::Edition(e.to_string()))?;
+    }
+    let mut files = site::render_site(&view, theme, tick)?;
+    files.extend(editions);
     write_site(out, &files)?;
     Ok(files.len())
+}
+
+/// Writes `files` (paths relative to `root`) under `root`, making folders
+/// as needed; on failure, the path that failed and why.
+pub fn write_tree<P: AsRef<str>, B: AsRef<[u8]>>(
+    root: &Path,
+    files: &[(P, B)],
+) -> Result<(), (PathBuf, std::io::Error)> {
+    for (rel, bytes) in files {
+        let p = root.join(rel.as_ref());
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| (d.to_path_buf(), e))?;
+        }
+        std::fs::write(&p, bytes).map_err(|e| (p.clone(), e))?;
+    }
+    Ok(())
 }
 
 /// Writes `files` as the folder `out`, replacing an earlier build.
@@ -95,13 +122,7 @@ pub fn write_site(out: &Path, files: &[(String, Vec<u8>)]) -> Result<(), BuildEr
     let old = parent.join(format!(".{name}.attest-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let written = (|| {
-        for (rel, bytes) in files {
-            let p = tmp.join(rel);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d).map_err(io(d))?;
-            }
-            std::fs::write(&p, bytes).map_err(io(&p))?;
-        }
+        write_tree(&tmp, files).map_err(|(path, source)| BuildError::Io { path, source })?;
         std::fs::write(tmp.join(MARKER), "This folder is written by `attest build` and replaced on every build.\n")
             .map_err(io(&tmp))?;
         if out.exists() {

@@ -27,6 +27,7 @@ pub mod check;
 pub mod config;
 pub mod diag;
 pub mod diff;
+pub mod edition;
 pub mod export;
 pub mod import;
 pub mod index;

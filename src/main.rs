@@ -70,6 +70,12 @@ enum Command {
         #[command(subcommand)]
         what: User,
     },
+    /// Editions: the published entries frozen at addresses that never change.
+    #[cfg(feature = "serve")]
+    Edition {
+        #[command(subcommand)]
+        what: EditionCmd,
+    },
     /// Print the audit log of `attest serve` (sign-ins, account changes), oldest first.
     #[cfg(feature = "serve")]
     Audit {
@@ -176,6 +182,33 @@ enum User {
     },
 }
 
+#[cfg(feature = "serve")]
+#[derive(Subcommand)]
+enum EditionCmd {
+    /// Freeze every published entry as edition NAME in DIR/editions/NAME/ (refused while the
+    /// project has errors, or if NAME is taken); prints its content hash.
+    Cut {
+        /// Its name, part of its address: lowercase letters, digits, `-`, `_`, `.`.
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the editions with their day, entries and content hash.
+    List {
+        /// The encyclopedia's folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Check that an edition's files still hash to its published content hash (exit 1 if not).
+    Verify {
+        /// The edition.
+        name: String,
+        /// The encyclopedia's folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
 #[derive(Subcommand)]
 enum Bench {
     /// Write a generated encyclopedia of invented case studies (about 30 KB each) that checks
@@ -262,6 +295,8 @@ fn main() -> ExitCode {
         Command::User { what } => accounts::user(what),
         #[cfg(feature = "serve")]
         Command::Audit { db, json } => accounts::audit(&db, json),
+        #[cfg(feature = "serve")]
+        Command::Edition { what } => accounts::edition(what),
         #[cfg(feature = "serve")]
         Command::Backup { file, force, db } => accounts::backup(&db, &file, force),
         #[cfg(feature = "serve")]
@@ -431,7 +466,7 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
     let audience =
         if include_restricted { attest::access::Audience::Internal } else { attest::access::Audience::Public };
     let bar = progress(analysis.corpus.entries.len() as u64, "rendering");
-    let result = with_bar(&bar, |tick| attest::build::build(&analysis, &theme, audience, &out, tick));
+    let result = with_bar(&bar, |tick| attest::build::build(&analysis, &theme, audience, Some(dir), &out, tick));
     match result {
         Ok(n) => {
             let edition = if include_restricted {
@@ -441,6 +476,10 @@ fn build(dir: &std::path::Path, out: Option<PathBuf>, include_restricted: bool) 
             };
             println!("wrote the {edition} to {} ({n} files; {warnings} warning(s) from check)", out.display());
             println!("open {} in a browser", out.join("index.html").display());
+            #[cfg(feature = "serve")]
+            if include_restricted {
+                accounts::audit_restricted_build(dir, &out);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -606,6 +645,83 @@ mod accounts {
             store.close().await;
             result
         })
+    }
+
+    /// Records an internal build in the project's audit log, when the project
+    /// has a database (`attest serve` made one): restricted material left
+    /// the server's care. A failure to record is said, not fatal.
+    pub fn audit_restricted_build(dir: &std::path::Path, out: &std::path::Path) {
+        let db = dir.join(".attest").join("attest.db");
+        if !db.is_file() {
+            return;
+        }
+        let detail = format!("attest build --include-restricted to {}", out.display());
+        let done = run(async move {
+            let store = Store::open(&db).await.map_err(|e| e.to_string())?;
+            let audit = event("export.restricted", "*", Some(detail));
+            let r = store.audit(now_ms(), &audit).await.map_err(|e| e.to_string());
+            store.close().await;
+            r
+        });
+        if done != ExitCode::SUCCESS {
+            eprintln!("warning: the internal build is not recorded in the audit log");
+        }
+    }
+
+    /// `attest edition ...`.
+    pub fn edition(what: super::EditionCmd) -> ExitCode {
+        use super::EditionCmd;
+        match what {
+            EditionCmd::Cut { name, db } => run(async move {
+                let path = db_path(&db, false)?;
+                let store =
+                    if path.is_file() { Some(Store::open(&path).await.map_err(|e| e.to_string())?) } else { None };
+                let who = attest::serve::author();
+                let made = attest::serve::editions::cut(&db.dir, store.as_ref(), &name, &who, "command line", now_ms())
+                    .await
+                    .map_err(|e| e.message);
+                if let Some(s) = store {
+                    s.close().await;
+                }
+                let made = made?;
+                println!(
+                    "cut edition `{}` ({}): {} entries, {} files in {}",
+                    made.name,
+                    made.date,
+                    made.entries.len(),
+                    made.files,
+                    db.dir.join(attest::edition::DIR).join(&made.name).display()
+                );
+                println!("sha256 {}", made.sha256);
+                Ok(())
+            }),
+            EditionCmd::List { dir } => {
+                let all = attest::edition::list(&dir);
+                if all.is_empty() {
+                    println!("no editions yet; cut one with: attest edition cut NAME");
+                }
+                for e in all {
+                    println!("{:<24} {}  {:>5} entries  sha256 {}", e.name, e.date, e.entries.len(), e.sha256);
+                }
+                ExitCode::SUCCESS
+            }
+            EditionCmd::Verify { name, dir } => match attest::edition::verify(&dir, &name) {
+                Ok(true) => {
+                    println!("edition `{name}`: every file is as it was cut");
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => {
+                    eprintln!(
+                        "error: edition `{name}` was changed since it was cut: its files no longer give its sha256"
+                    );
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            },
+        }
     }
 
     /// `attest backup FILE`.

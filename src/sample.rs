@@ -84,13 +84,7 @@ pub fn write_project(target: &Path, files: &[(&str, &[u8])]) -> Result<(), Write
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "attest".into());
     let tmp = parent.join(format!(".{name}.attest-tmp-{}", std::process::id()));
     let result = (|| {
-        for (rel, bytes) in files {
-            let p = tmp.join(rel);
-            if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
-            }
-            std::fs::write(&p, bytes).map_err(io(&p))?;
-        }
+        crate::build::write_tree(&tmp, files).map_err(|(p, e)| io(&p)(e))?;
         if target.exists() {
             std::fs::remove_dir(target).map_err(io(target))?;
         }

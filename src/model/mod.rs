@@ -646,6 +646,22 @@ impl Place {
     }
 }
 
+/// An edition already cut: the published entries frozen at
+/// `editions/NAME/` (see `attest::edition`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Edition {
+    /// Its name, part of its address.
+    pub name: String,
+    /// The day it was cut, `YYYY-MM-DD`.
+    pub date: String,
+    /// The slugs of the entries it holds.
+    pub entries: Vec<String>,
+    /// Number of files.
+    pub files: usize,
+    /// Hex SHA-256 over its files (see `attest::edition::content_hash`).
+    pub sha256: String,
+}
+
 /// Everything attest knows about an encyclopedia.
 #[derive(Debug, Clone)]
 pub struct Corpus {

@@ -788,6 +788,18 @@ fn how_to_cite(cx: &Ctx, e: &Entry, url: &str) -> String {
         s.push_str(&format!(", ISSN {}", esc(issn)));
     }
     s.push('.');
+    // The latest edition that holds the entry: a copy that will not change.
+    if let Some(ed) = cx.view.editions.iter().rev().find(|ed| ed.entries.contains(&e.slug)) {
+        let frozen = format!("{}editions/{}/entries/{}/", cx.urls.base, ed.name, e.slug);
+        s.push_str(&format!(
+            " To cite the text as it stands in edition <cite>{name}</cite> (frozen on <time datetime=\"{date}\">{long}</time>): \
+             <a href=\"{url}\">{url}</a>.",
+            name = esc(&ed.name),
+            date = esc(&ed.date),
+            long = esc(&long_date(&ed.date)),
+            url = esc(&frozen),
+        ));
+    }
     s
 }
 
@@ -930,7 +942,8 @@ fn render_with(
     titles.sort_unstable();
     let mut rendered: Vec<std::sync::Arc<RenderedEntry>>;
     if let Some(cache) = cache.as_deref_mut() {
-        let shared = debug_hash(&[&view.audience, &view.config, theme, &view.works, &view.places, &titles]);
+        let shared =
+            debug_hash(&[&view.audience, &view.config, theme, &view.works, &view.places, &titles, &view.editions]);
         if shared != cache.shared {
             cache.entries.clear();
             cache.bibliography = None;

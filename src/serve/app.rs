@@ -89,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(super::auth::routes())
         .merge(super::history::routes())
         .merge(super::review::routes())
+        .merge(super::editions::routes())
         .nest("/api/v1", api.clone())
         .route("/api/v1/", get(|| async { axum::response::Redirect::permanent("/api/v1") }))
         .route("/api/search", get(super::search_page::api))

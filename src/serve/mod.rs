@@ -17,6 +17,7 @@ pub mod auth;
 pub mod backing;
 pub mod backup;
 pub mod edit;
+pub mod editions;
 pub mod files;
 pub mod history;
 pub mod live;
@@ -115,7 +116,11 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         backing.store.publications().await.map_err(backing::BackingError::from)?.into_iter().collect();
     let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
     let public = state::public_analysis(&analysis, &publications, &mut caches.parse);
-    let snap = state::snapshot_with(&analysis, public.as_ref(), &theme, live, None, &mut caches.render)?;
+    let editions = match &opts.project {
+        Project::Dir(dir) => crate::edition::list(dir),
+        Project::Embedded => Vec::new(),
+    };
+    let snap = state::snapshot_with(&analysis, public.as_ref(), &editions, &theme, live, None, &mut caches.render)?;
     backing.update(&analysis, &snap, &author()).await?;
     let (errors, warnings) = analysis.counts();
     let title = snap.view.config.title.clone();

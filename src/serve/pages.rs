@@ -44,6 +44,7 @@ pub async fn serve_file(
     State(state): State<AppState>,
     method: Method,
     OriginalUri(uri): OriginalUri,
+    super::auth::ClientAddr(address): super::auth::ClientAddr,
     headers: HeaderMap,
 ) -> Response {
     if method != Method::GET && method != Method::HEAD {
@@ -52,7 +53,7 @@ pub async fn serve_file(
     let snap = state.snapshot();
     let Some(path) = file_for(uri.path()) else { return not_found(&state, &headers) };
     if let Some(slug) = entry_slug(&path) {
-        if let Some(answer) = cleared(&state, &snap, &headers, slug, &path, &uri).await {
+        if let Some(answer) = cleared(&state, &snap, &headers, slug, &path, &uri, &address).await {
             return answer;
         }
     }
@@ -99,6 +100,7 @@ async fn cleared(
     slug: &str,
     path: &str,
     uri: &axum::http::Uri,
+    address: &str,
 ) -> Option<Response> {
     let clearance = super::auth::viewer_clearance(state, headers).await;
     if clearance == crate::access::Clearance::None {
@@ -114,12 +116,32 @@ async fn cleared(
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     if let Some(asset) = files.get(path) {
+        // A download (BibTeX, RIS, CSL-JSON, CSV, ...) that holds more than
+        // the public one is an export of restricted material: audited.
+        let public = snap.files.get(path);
+        if !path.ends_with(".html") && public.is_none_or(|p| p.body != asset.body) {
+            audit_export(state, headers, slug, path, address).await;
+        }
         return Some(respond(asset, headers, "private, no-store", StatusCode::OK));
     }
     if !path.ends_with(".html") && files.contains_key(&format!("{path}/index.html")) {
         return Some(to_folder(uri));
     }
     None
+}
+
+async fn audit_export(state: &AppState, headers: &HeaderMap, slug: &str, path: &str, address: &str) {
+    let (Some(auth), Some(user)) = (state.auth(), super::auth::viewer(state, headers).await) else { return };
+    let event = crate::store::accounts::AuditEvent {
+        actor: user.name,
+        action: "export.restricted".into(),
+        target: Some(slug.to_string()),
+        address: Some(address.to_string()),
+        detail: Some(path.to_string()),
+    };
+    if let Err(e) = auth.store.audit(auth.clock.now_ms(), &event).await {
+        tracing::error!(error = %e, "cannot audit an export of restricted material");
+    }
 }
 
 /// The site's 404 page with status 404.

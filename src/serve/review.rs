@@ -372,6 +372,29 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
             }
             body.push_str("</ul>\n");
         }
+        body.push_str(
+            "<h2>Editions</h2>\n<p>An edition freezes every published entry, as the public sees it today, \
+             at addresses that never change (<code>/editions/NAME/</code>).</p>\n",
+        );
+        let editions = crate::edition::list(dir);
+        if !editions.is_empty() {
+            body.push_str("<ul>\n");
+            for ed in editions.iter().rev() {
+                body.push_str(&format!(
+                    "<li><a href=\"/editions/{n}/\">{n}</a> · {} · {} entries · <code>{}</code></li>\n",
+                    esc(&ed.date),
+                    ed.entries.len(),
+                    esc(&ed.sha256[..ed.sha256.len().min(16)]),
+                    n = esc(&ed.name),
+                ));
+            }
+            body.push_str("</ul>\n");
+        }
+        body.push_str(
+            "<form method=\"post\" action=\"/edit/editions\">\n<p><label for=\"edition\">Name of a new edition \
+             (e.g. <code>2027-spring</code>)</label><br>\n<input id=\"edition\" name=\"name\" required \
+             pattern=\"[a-z0-9][a-z0-9._\\-]{0,63}\" maxlength=\"64\"> <button type=\"submit\">Cut the edition</button></p>\n</form>\n",
+        );
     }
     page(&state, StatusCode::OK, "Your entries", &body)
 }

@@ -194,12 +194,13 @@ async fn page(
     State(state): State<AppState>,
     method: axum::http::Method,
     uri: axum::extract::OriginalUri,
+    address: super::auth::ClientAddr,
     headers: HeaderMap,
     params: Result<Params<SearchParams>, QueryRejection>,
 ) -> Response {
     let params = params.map(|p| p.0).unwrap_or_default();
     if params.is_empty() {
-        return super::pages::serve_file(State(state), method, uri, headers).await;
+        return super::pages::serve_file(State(state), method, uri, address, headers).await;
     }
     let snap = state.snapshot();
     let (results, error) = match params.query(PAGE_SIZE) {

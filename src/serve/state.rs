@@ -194,7 +194,7 @@ pub fn snapshot(
     previous: Option<&Snapshot>,
     cache: &mut site::RenderCache,
 ) -> Result<Snapshot, RenderError> {
-    snapshot_with(analysis, None, theme, live, previous, cache)
+    snapshot_with(analysis, None, &[], theme, live, previous, cache)
 }
 
 /// Published versions of entry files, by project-relative path: what the
@@ -239,19 +239,22 @@ pub fn public_analysis(
 }
 
 /// As [`snapshot`], with the public view cut from `public` when given
-/// (see [`public_analysis`]); everything else (the internal view, the
-/// problems, the entries' files) comes from `analysis`, the project as it
-/// is being written.
+/// (see [`public_analysis`]) and the `editions` already cut named on the
+/// pages; everything else (the internal view, the problems, the entries'
+/// files) comes from `analysis`, the project as it is being written.
 pub fn snapshot_with(
     analysis: &Analysis,
     public: Option<&Analysis>,
+    editions: &[crate::model::Edition],
     theme: &Theme,
     live: bool,
     previous: Option<&Snapshot>,
     cache: &mut site::RenderCache,
 ) -> Result<Snapshot, RenderError> {
-    let view = access::view(public.unwrap_or(analysis), Audience::Public);
-    let internal = access::view(analysis, Audience::Internal);
+    let mut view = access::view(public.unwrap_or(analysis), Audience::Public);
+    view.editions = editions.to_vec();
+    let mut internal = access::view(analysis, Audience::Internal);
+    internal.editions = editions.to_vec();
     let rendered = site::render_cached(&view, theme, cache, &|| {})?;
     let now = SystemTime::now();
     let mut files = HashMap::with_capacity(rendered.files.len());

@@ -115,6 +115,7 @@ pub fn reload(root: &Path, state: &AppState, after: &dyn AfterReload) {
         let snap = state::snapshot_with(
             &analysis,
             public.as_ref(),
+            &crate::edition::list(root),
             &theme,
             state.is_live(),
             Some(&previous),

@@ -30,8 +30,10 @@ async function signIn(browser, problems, name) {
   return page;
 }
 
+// The public page as a reader without scripts gets it: the live-reload
+// script would otherwise reload it under our feet when the server reloads.
 async function publicPage(browser) {
-  const ctx = await browser.newContext();
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
   const p = await ctx.newPage();
   const res = await p.goto(base + "/entries/" + slug + "/", { waitUntil: "load" });
   const html = await p.content();

@@ -634,7 +634,7 @@ async fn malformed_and_oversized_forms_are_refused_with_a_reason() {
 // The commands, and a real server
 
 /// Runs `attest ARGS` with `stdin` on standard input.
-fn attest(args: &[&str], stdin: &str) -> (i32, String, String) {
+pub(crate) fn attest(args: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_attest"))
@@ -652,7 +652,7 @@ fn attest(args: &[&str], stdin: &str) -> (i32, String, String) {
 }
 
 /// A copy of the sample on disk.
-fn sample_dir() -> tempfile::TempDir {
+pub(crate) fn sample_dir() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     attest::sample::write_project(tmp.path(), &attest::sample::sample_files()).unwrap();
     tmp
@@ -799,4 +799,11 @@ fn attest_user_totp_prints_the_secret_once_and_can_remove_it() {
     assert!(err.contains("no account named `nobody`"), "{err}");
     let (_, log, _) = attest(&["audit", dir], "");
     assert_eq!(log.matches("user.totp").count(), 2, "{log}");
+
+    // An internal build, made beside the database, is recorded too.
+    let out = tmp.path().join("internal");
+    let (code, _, err) = attest(&["build", dir, "--include-restricted", "--out", out.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    let (_, log, _) = attest(&["audit", dir], "");
+    assert!(log.contains("export.restricted") && log.contains("--include-restricted"), "{log}");
 }

@@ -368,3 +368,128 @@ async fn editors_edit_the_bibliography_and_the_gazetteer_like_entries() {
     assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);
     assert!(diff.body.contains("Another Book"), "{}", diff.body);
 }
+
+#[tokio::test]
+async fn an_editor_cuts_an_edition_that_is_served_frozen_and_named_by_the_live_page() {
+    let site = site().await;
+    let ed = signed_in(&site.app, "ed", PASSWORD).await;
+    let amos = signed_in(&site.app, "amos", PASSWORD).await;
+    let missing = get(&site.app, "/editions/2027-spring/", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // Editors only.
+    let refused = send_form(&site.app, "/edit/editions", Some(&amos), &[("name", "2027-spring")]).await;
+    assert_eq!((refused.status, refused.body.len()), (missing.status, missing.body.len()));
+    let bad = send_form(&site.app, "/edit/editions", Some(&ed), &[("name", "../up")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(get(&site.app, "/edit/", Some(&ed)).await.body.contains("action=\"/edit/editions\""));
+
+    let cut = send_form(&site.app, "/edit/editions", Some(&ed), &[("name", "2027-spring")]).await;
+    assert_eq!(cut.status, StatusCode::SEE_OTHER, "{}", cut.body);
+    assert_eq!(cut.header(header::LOCATION), "/editions/2027-spring/");
+    let again = send_form(&site.app, "/edit/editions", Some(&ed), &[("name", "2027-spring")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "an edition is never written over");
+
+    // Served frozen: the edition's own addresses, cached for good.
+    let page = get(&site.app, "/editions/2027-spring/entries/public/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.header(header::CACHE_CONTROL).contains("immutable"));
+    assert!(page.body.contains("Edition 2027-spring, frozen on 2027-01-15"), "{}", page.body);
+    assert!(page.body.contains("https://example.org/fixture/editions/2027-spring/entries/public/"), "{}", page.body);
+    assert_eq!(
+        get(&site.app, "/editions/2027-spring/entries/public", None).await.status,
+        StatusCode::MOVED_PERMANENTLY
+    );
+    for uri in ["/editions/2027-spring/../attest.toml", "/editions/2027-spring/edition.tom", "/editions/.x/"] {
+        assert_eq!(get(&site.app, uri, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+
+    // Public material only, published entries only, hashed as the manifest says.
+    let files = attest::edition::site_files(site.dir.path()).unwrap();
+    assert!(files.iter().any(|(p, _)| p == "editions/2027-spring/entries/public/index.html"));
+    assert!(!files.iter().any(|(p, _)| p.contains("/entries/secret/")), "the draft entry is not in it");
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for m in crate::build::MARKERS {
+            assert!(!text.contains(m), "{m} in {path}");
+        }
+    }
+    assert!(attest::edition::verify(site.dir.path(), "2027-spring").unwrap());
+    let log = site.store.audit_log(5).await.unwrap();
+    assert_eq!((log[0].event.action.as_str(), log[0].event.target.as_deref()), ("edition.cut", Some("2027-spring")));
+
+    // The live page's how-to-cite offers the frozen copy once the server has reloaded.
+    site.reload();
+    let live = public_page(&site).await;
+    assert!(
+        live.contains("as it stands in edition <cite>2027-spring</cite>")
+            && live.contains("https://example.org/fixture/editions/2027-spring/entries/public/"),
+        "{live}"
+    );
+
+    // A changed file no longer matches the published hash.
+    let page_file = site.dir.path().join("editions/2027-spring/entries/public/index.html");
+    std::fs::write(&page_file, "changed").unwrap();
+    assert!(!attest::edition::verify(site.dir.path(), "2027-spring").unwrap());
+}
+
+#[test]
+fn attest_edition_cuts_lists_verifies_and_build_copies_the_editions() {
+    use crate::accounts::{attest, sample_dir};
+    let tmp = sample_dir();
+    let dir = tmp.path().to_str().unwrap();
+    let (code, out, err) = attest(&["edition", "cut", "first", dir], "");
+    assert_eq!(code, 0, "{err}");
+    let hash = out.lines().find_map(|l| l.strip_prefix("sha256 ")).expect("the hash is printed").to_string();
+    assert!(out.contains("1 entries"), "the sample has one published entry: {out}");
+    let (code, _, err) = attest(&["edition", "cut", "first", dir], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("already an edition `first`"), "{err}");
+    let (code, _, err) = attest(&["edition", "cut", "First!", dir], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot name an edition"), "{err}");
+    let (_, list, _) = attest(&["edition", "list", dir], "");
+    assert!(list.contains("first") && list.contains(&hash), "{list}");
+    assert_eq!(attest(&["edition", "verify", "first", dir], "").0, 0);
+
+    // `attest build` copies it, and the live entry names it.
+    let out_dir = tmp.path().join("site");
+    let (code, _, err) = attest(&["build", dir, "--out", out_dir.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    let frozen = out_dir.join("editions/first/entries/chechens-ingush-1944/index.html");
+    assert!(frozen.is_file());
+    let live = std::fs::read_to_string(out_dir.join("entries/chechens-ingush-1944/index.html")).unwrap();
+    assert!(live.contains("editions/first/entries/chechens-ingush-1944/"), "the how-to-cite line names the edition");
+
+    // A project with errors is not frozen.
+    let entry = tmp.path().join("entries/chechens-ingush-1944.md");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(&entry, text.replacen("[@", "[@nosuchwork2099; @", 1)).unwrap();
+    let (code, _, err) = attest(&["edition", "cut", "second", dir], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("error(s)"), "{err}");
+    assert!(!tmp.path().join("editions/second").exists());
+
+    // A tampered edition fails verification.
+    std::fs::write(tmp.path().join("editions/first/index.html"), "changed").unwrap();
+    let (code, _, err) = attest(&["edition", "verify", "first", dir], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("was changed since it was cut"), "{err}");
+}
+
+#[tokio::test]
+async fn downloads_that_hold_restricted_material_are_audited() {
+    let site = site().await;
+    let ed = signed_in(&site.app, "ed", PASSWORD).await;
+    let exports = |log: Vec<attest::store::accounts::AuditRecord>| -> Vec<String> {
+        log.into_iter().filter(|r| r.event.action == "export.restricted").filter_map(|r| r.event.detail).collect()
+    };
+    // The page itself, and a public visitor's download: not exports.
+    assert_eq!(get(&site.app, "/entries/public/", Some(&ed)).await.status, StatusCode::OK);
+    assert_eq!(get(&site.app, "/entries/public/bibliography.bib", None).await.status, StatusCode::OK);
+    assert!(exports(site.store.audit_log(50).await.unwrap()).is_empty());
+    // The editor's copy lists the restricted interview: recorded, with the file.
+    let bib = get(&site.app, "/entries/public/bibliography.bib", Some(&ed)).await;
+    assert!(bib.body.contains("interview2020"), "{}", bib.body);
+    assert_eq!(exports(site.store.audit_log(50).await.unwrap()), ["entries/public/bibliography.bib"]);
+}
