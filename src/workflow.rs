@@ -112,17 +112,17 @@ pub enum WorkflowError {
 /// The status written in a file's front matter, read line by line (the
 /// checker reports a malformed one; this only needs the value).
 pub fn status_in(text: &str) -> Option<Status> {
-    let (start, end) = front_matter(text)?;
-    top_level(&text[start..end])
-        .find(|(k, _, _)| *k == "status")
-        .and_then(|(_, v, _)| Status::from_name(v.trim().trim_matches(|c| c == '"' || c == '\'')))
+    field_in(text, "status").and_then(Status::from_name)
 }
 
 /// `text` after `action` on day `today` (`YYYY-MM-DD`): the new status,
-/// and for publication the `published` date (kept when the entry was
-/// published before, else today) and `modified` (today); withdrawal sets
-/// `modified`. Every other byte of the file is kept.
-pub fn apply(text: &str, action: Action, today: &str) -> Result<String, WorkflowError> {
+/// and for publication the `published` date and `modified` (today);
+/// withdrawal sets `modified`. `first` is the date of the entry's first
+/// publication as the system knows it (from its last published version),
+/// `None` for an entry never published: publishing then sets `published`
+/// to today, whatever the text says, so no one can back-date an entry.
+/// Every other byte of the file is kept.
+pub fn apply(text: &str, action: Action, today: &str, first: Option<&str>) -> Result<String, WorkflowError> {
     let from = status_in(text);
     let Some(to) = action.target(from) else {
         return Err(WorkflowError::NotFrom { action: action.name(), from: from.unwrap_or(Status::Draft).as_str() });
@@ -130,9 +130,7 @@ pub fn apply(text: &str, action: Action, today: &str) -> Result<String, Workflow
     let mut fields = vec![("status", to.as_str().to_string())];
     match action {
         Action::Publish => {
-            if !has_field(text, "published") {
-                fields.push(("published", today.to_string()));
-            }
+            fields.push(("published", first.unwrap_or(today).to_string()));
             fields.push(("modified", today.to_string()));
         }
         Action::Withdraw => fields.push(("modified", today.to_string())),
@@ -141,9 +139,13 @@ pub fn apply(text: &str, action: Action, today: &str) -> Result<String, Workflow
     set_fields(text, &fields)
 }
 
-/// Whether the front matter has top-level key `key`.
-pub fn has_field(text: &str, key: &str) -> bool {
-    front_matter(text).is_some_and(|(s, e)| top_level(&text[s..e]).any(|(k, _, _)| k == key))
+/// The inline value of top-level key `key` of the front matter, unquoted.
+pub fn field_in<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let (start, end) = front_matter(text)?;
+    top_level(&text[start..end])
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, v, _)| v.trim().trim_matches(|c| c == '"' || c == '\''))
+        .filter(|v| !v.is_empty())
 }
 
 /// Sets top-level scalar keys of the front matter: a key that is there
@@ -255,17 +257,24 @@ mod tests {
 
     #[test]
     fn publishing_sets_status_and_dates_and_keeps_the_rest() {
-        let out = apply(DRAFT, Action::Publish, "2026-11-29").unwrap();
+        let out = apply(DRAFT, Action::Publish, "2026-11-29", None).unwrap();
         assert_eq!(
             out,
             "---\ntitle: A\nkind: essay\nstatus: published\npublished: 2026-11-29\nmodified: 2026-11-29\n\
              authors: [Ann]\n---\nText: with a colon.\n"
         );
-        // Published before: the first publication date stays, modified moves.
-        let again = apply(&out.replace("status: published", "status: draft"), Action::Publish, "2027-01-02").unwrap();
+        // Published before: the first publication date stays, modified moves,
+        // whatever the draft's text claims.
+        let draft =
+            out.replace("status: published", "status: draft").replace("published: 2026-11-29", "published: 1999-01-01");
+        let again = apply(&draft, Action::Publish, "2027-01-02", Some("2026-11-29")).unwrap();
         assert!(again.contains("published: 2026-11-29\n"), "{again}");
         assert!(again.contains("modified: 2027-01-02\n"), "{again}");
         assert_eq!(again.matches("modified:").count(), 1);
+        // Never published: a date in the text does not back-date it.
+        let first = apply(&draft, Action::Publish, "2027-01-02", None).unwrap();
+        assert!(first.contains("published: 2027-01-02\n"), "{first}");
+        assert_eq!(field_in(&first, "published"), Some("2027-01-02"));
     }
 
     #[test]
@@ -280,9 +289,9 @@ mod tests {
         assert!(!Action::Publish.allowed(Actor::Reviewer));
         assert!(!Action::Submit.allowed(Actor::Reviewer));
         assert!(Action::Withdraw.allowed(Actor::Editor));
-        let e = apply(DRAFT, Action::Withdraw, "2026-11-29").unwrap_err();
+        let e = apply(DRAFT, Action::Withdraw, "2026-11-29", None).unwrap_err();
         assert_eq!(e.to_string(), "cannot withdraw an entry that is draft");
-        assert_eq!(apply("Text", Action::Submit, "2026-11-29").unwrap_err(), WorkflowError::NoFrontMatter);
+        assert_eq!(apply("Text", Action::Submit, "2026-11-29", None).unwrap_err(), WorkflowError::NoFrontMatter);
     }
 
     #[test]
@@ -294,7 +303,7 @@ mod tests {
 
     #[test]
     fn the_result_still_checks() {
-        let out = apply(DRAFT, Action::Publish, "2026-11-29").unwrap();
+        let out = apply(DRAFT, Action::Publish, "2026-11-29", None).unwrap();
         let a = crate::analyze(
             crate::source::load::load_files([
                 ("attest.toml", &b"title = \"T\"\nbase_url = \"https://example.org/\"\n"[..]),

@@ -194,7 +194,16 @@ async fn change_state(
         );
     }
     let from = workflow::status_in(&current);
-    let text = match workflow::apply(&current, action, &today(accounts.clock.now_ms())) {
+    // The first publication's date as the system knows it: from the text
+    // the public sees (the file itself, or its kept published version).
+    let publications = state.publications();
+    let public_text = if from.is_some_and(Status::is_public) {
+        Some(current.as_str())
+    } else {
+        publications.get(&path).and_then(|b| std::str::from_utf8(b).ok())
+    };
+    let first = public_text.and_then(|t| workflow::field_in(t, "published"));
+    let text = match workflow::apply(&current, action, &today(accounts.clock.now_ms()), first) {
         Ok(t) => t,
         Err(e) => return refused(&state, StatusCode::CONFLICT, &slug, &e.to_string()),
     };

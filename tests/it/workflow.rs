@@ -107,7 +107,10 @@ async fn an_authors_draft_is_reviewed_and_published_while_the_public_keeps_the_p
     assert!(form.body.contains("<script src=\"/_attest/edit.js\" defer></script>"));
 
     // Their change to the published entry becomes a draft of it.
-    let revised = original.replace("Public again.", "Public again, as the author revised it.");
+    // (The draft also claims an earlier first publication: the system keeps its own.)
+    let revised = original
+        .replace("Public again.", "Public again, as the author revised it.")
+        .replace("published: 2026-01-01", "published: 1990-01-01");
     let saved = send_form(
         &site.app,
         "/edit/entries/public",
