@@ -181,7 +181,15 @@ pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, Workf
     let missing: Vec<String> =
         fields.iter().zip(&done).filter(|(_, d)| !**d).map(|((k, v), _)| format!("{k}: {v}\n")).collect();
     if !missing.is_empty() {
-        let at = out.iter().position(|l| key_of(l) == Some("status")).map_or(out.len(), |p| p + 1);
+        // After the last of the lines that belong with them (`published` for
+        // `modified`), else after `status`, else at the end.
+        let after = |key: &str| out.iter().position(|l| key_of(l) == Some(key));
+        let anchor = if fields.iter().zip(&done).all(|((k, _), d)| *d || *k == "modified") {
+            after("published").or_else(|| after("status"))
+        } else {
+            after("status")
+        };
+        let at = anchor.map_or(out.len(), |p| p + 1);
         out.splice(at..at, missing);
     }
     let mut result = String::with_capacity(text.len() + 64);

@@ -452,11 +452,27 @@ async fn submit(
             }
         }
     }
+    // An editor's change to a published entry reaches the public at once:
+    // its last-modified date is the system's, like a publication's.
+    let republished = was_public && workflow::status_in(&text).is_some_and(Status::is_public);
+    if republished {
+        let today = crate::parse::edtf::Day::from_unix_days(accounts.clock.now_ms().div_euclid(86_400_000));
+        if let Ok(dated) = workflow::set_fields(&text, &[("modified", today.to_string())]) {
+            text = dated;
+        }
+    }
     let saved = Save { user: &user, address, dir: &dir, path: &path, message: &f.message };
     let revision = match saved.write(&accounts, &text, "entry.save", &slug).await {
         Ok(r) => r,
         Err(html) => return at.show(StatusCode::INTERNAL_SERVER_ERROR, &text, Notice { html, problems: None }).await,
     };
+    if republished {
+        // The kept published version follows, so a later draft keeps this one public.
+        match store.publish(&path, text.as_bytes(), &user.name, "edited while published").await {
+            Ok(_) => state.set_publication(&path, text.clone().into_bytes()),
+            Err(e) => tracing::error!(error = %e, path, "the published version is not recorded now"),
+        }
+    }
     let draft = if demoted { "&draft=1" } else { "" };
     let to = match revision {
         Some(r) => format!("/edit/entries/{slug}?saved={r}{draft}"),

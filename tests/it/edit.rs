@@ -84,6 +84,12 @@ async fn save(app: &Router, token: Option<&str>, pairs: &[(&str, &str)]) -> Answ
     send(app, req.body(Body::from(encode(pairs))).unwrap()).await
 }
 
+/// `text` with the last-modified date an editor's save of a published
+/// entry gets on the test clock's day.
+fn dated(text: &str) -> String {
+    attest::workflow::set_fields(text, &[("modified", "2027-01-15".into())]).unwrap()
+}
+
 /// The content hash the form started from.
 pub(crate) fn base_of(form: &Answer) -> String {
     let at = form.body.find("name=\"base\" value=\"").expect("the form names its base") + 19;
@@ -129,7 +135,9 @@ async fn an_editor_checks_then_saves_and_the_save_is_a_revision() {
         save(&site.app, Some(&ed), &[("text", &sent), ("base", &base), ("message", "tightened"), ("action", "save")])
             .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    assert_eq!(site.file(), fixed);
+    // The entry is published: the public sees the change, dated by the system.
+    assert_eq!(site.file(), dated(&fixed));
+    assert!(site.file().contains("published: 2026-01-01\nmodified: 2027-01-15\n"), "{}", site.file());
     let revs = site.store.revisions(PATH).await.unwrap();
     assert_eq!((revs[0].author.as_str(), revs[0].message.as_str()), ("ed", "tightened"));
     assert_eq!(saved.header(header::LOCATION), format!("/edit/entries/public?saved={}", revs[0].id));
@@ -166,7 +174,7 @@ async fn a_save_from_a_stale_copy_is_refused_and_the_text_comes_back() {
     // Saving again from the page that said so replaces the file on purpose.
     let again = save(&site.app, Some(&ed), &[("text", &mine), ("base", &base_of(&refused)), ("action", "save")]).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
-    assert_eq!(site.file(), mine);
+    assert_eq!(site.file(), dated(&mine));
 }
 
 #[tokio::test]
@@ -238,7 +246,7 @@ async fn an_old_revision_is_restored_as_a_new_one() {
     let restored =
         save(&site.app, Some(&ed), &[("text", &original), ("base", &base_of(&restoring)), ("action", "save")]).await;
     assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.body);
-    assert_eq!(site.file(), original);
+    assert_eq!(site.file(), dated(&original));
     let revs = site.store.revisions(PATH).await.unwrap();
     assert_eq!(revs.len(), 3, "restoring adds a revision and removes none");
     // A revision of another file cannot be loaded through this entry.
