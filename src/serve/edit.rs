@@ -456,8 +456,8 @@ async fn submit(
     // its last-modified date is the system's, like a publication's.
     let republished = was_public && workflow::status_in(&text).is_some_and(Status::is_public);
     if republished {
-        let today = crate::parse::edtf::Day::from_unix_days(accounts.clock.now_ms().div_euclid(86_400_000));
-        if let Ok(dated) = workflow::set_fields(&text, &[("modified", today.to_string())]) {
+        let today = super::review::today(accounts.clock.now_ms());
+        if let Ok(dated) = workflow::set_fields(&text, &[("modified", today)]) {
             text = dated;
         }
     }

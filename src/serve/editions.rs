@@ -61,17 +61,16 @@ pub async fn cut(
     now_ms: i64,
 ) -> Result<Edition, CutError> {
     edition::check_name(name)?;
-    let publications: state::Publications = match store {
-        Some(s) => s
-            .publications()
-            .await
-            .map_err(|e| CutError { status: StatusCode::SERVICE_UNAVAILABLE, message: e.to_string() })?
-            .into_iter()
-            .collect(),
+    let publications = match store {
+        Some(s) => state::publications_from(
+            s.publications()
+                .await
+                .map_err(|e| CutError { status: StatusCode::SERVICE_UNAVAILABLE, message: e.to_string() })?,
+        ),
         None => Default::default(),
     };
     let (dir_owned, name_owned) = (dir.to_path_buf(), name.to_string());
-    let date = crate::parse::edtf::Day::from_unix_days(now_ms.div_euclid(86_400_000)).to_string();
+    let date = super::review::today(now_ms);
     let made = tokio::task::spawn_blocking(move || -> Result<Edition, CutError> {
         let failed = |m: String| CutError { status: StatusCode::INTERNAL_SERVER_ERROR, message: m };
         let theme = crate::build::load_theme(&dir_owned).map_err(|e| failed(e.to_string()))?;

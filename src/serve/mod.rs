@@ -112,8 +112,8 @@ pub async fn run(opts: Options) -> Result<(), ServeError> {
         tracing::info!(db = %db.display(), "database open");
     }
     let mut caches = state::Caches::default();
-    let publications: state::Publications =
-        backing.store.publications().await.map_err(backing::BackingError::from)?.into_iter().collect();
+    let publications =
+        state::publications_from(backing.store.publications().await.map_err(backing::BackingError::from)?);
     let analysis = crate::analyze_cached(loaded, &mut caches.parse, &|| {});
     let public = state::public_analysis(&analysis, &publications, &mut caches.parse);
     let editions = match &opts.project {

@@ -58,7 +58,7 @@ fn status_label(s: Option<Status>) -> &'static str {
 }
 
 /// Today (UTC) as `YYYY-MM-DD`, by the server's clock.
-fn today(ms: i64) -> String {
+pub(super) fn today(ms: i64) -> String {
     crate::parse::edtf::Day::from_unix_days(ms.div_euclid(86_400_000)).to_string()
 }
 

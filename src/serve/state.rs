@@ -199,8 +199,14 @@ pub fn snapshot(
 
 /// Published versions of entry files, by project-relative path: what the
 /// public keeps seeing while a newer draft of the entry is written and
-/// reviewed (see [`public_analysis`]).
-pub type Publications = HashMap<String, Vec<u8>>;
+/// reviewed (see [`public_analysis`]). Shared texts, so that recording one
+/// copies pointers, not every text.
+pub type Publications = HashMap<String, Arc<[u8]>>;
+
+/// Publications as the store lists them.
+pub fn publications_from(rows: Vec<(String, Vec<u8>)>) -> Publications {
+    rows.into_iter().map(|(p, b)| (p, Arc::from(b))).collect()
+}
 
 /// The project as the public sees it, when that differs from `working`:
 /// each entry whose file is now a draft or in review, and which has a
@@ -222,7 +228,7 @@ pub fn public_analysis(
         .filter(|e| !e.status.as_ref().is_some_and(|s| s.v.is_public()))
         .filter_map(|e| {
             let path = working.sources.get(e.file).path.as_str();
-            published.get(path).map(|b| (path, b.as_slice()))
+            published.get(path).map(|b| (path, &b[..]))
         })
         .collect();
     if replaced.is_empty() {
@@ -418,7 +424,7 @@ impl AppState {
     pub fn set_publication(&self, path: &str, content: Vec<u8>) {
         let mut guard = self.inner.publications.write().unwrap_or_else(|e| e.into_inner());
         let mut all = (**guard).clone();
-        all.insert(path.to_string(), content);
+        all.insert(path.to_string(), Arc::from(content));
         *guard = Arc::new(all);
     }
 

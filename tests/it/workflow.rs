@@ -70,7 +70,7 @@ async fn site() -> Site {
     let state = AppState::new(snap, true, tokio::sync::watch::channel(false).1)
         .with_auth(auth)
         .with_project(dir.path().to_path_buf());
-    state.set_publications(store.publications().await.unwrap().into_iter().collect());
+    state.set_publications(state::publications_from(store.publications().await.unwrap()));
     Site { app: attest::serve::app(state.clone()), state, dir, store }
 }
 
