@@ -269,6 +269,17 @@ pub(super) fn page(state: &AppState, status: StatusCode, title: &str, body: &str
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
+/// [`page`] saying only `message`, as an error.
+pub(super) fn error_page(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+    page(state, status, title, &format!("<p class=\"error\">{}</p>\n", esc(message)))
+}
+
+/// `303 See Other` to `to`, never cached: where a form's answer goes.
+pub(super) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string()), (header::CACHE_CONTROL, "no-store".to_string())])
+        .into_response()
+}
+
 const FORM: &str = "<form class=\"login\" method=\"post\" action=\"/login\">\n\
     <p><label for=\"name\">Name</label><br>\n\
     <input id=\"name\" name=\"name\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required></p>\n\

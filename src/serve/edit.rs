@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::auth::{self, page, ClientAddr};
+use super::auth::{self, error_page, page, see_other, ClientAddr};
 use super::pages;
 use super::state::{AppState, Problem};
 use crate::model::Status;
@@ -238,15 +238,12 @@ async fn form(
     };
     let text = match read(&dir, &path) {
         Ok(t) => t,
-        Err(m) => return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     // The base is always the file as it is now: restoring an old text is
     // a save like any other, refused if the file changes meanwhile.
     let base = hash(&text);
-    let mut html = match q.saved {
-        Some(id) => format!("<p class=\"saved\" role=\"status\">Saved as revision #{id}.</p>\n"),
-        None => String::new(),
-    };
+    let mut html = saved_notice(q.saved);
     if q.draft.is_some() {
         html.push_str(
             "<p class=\"saved\" role=\"status\">The entry was published, so your change is a new draft of it: \
@@ -262,32 +259,45 @@ async fn form(
         };
         html.push_str(&format!("<p class=\"saved\" role=\"status\">{what}</p>\n"));
     }
-    let mut shown = text;
-    if let Some(id) = q.from {
-        match old_revision(&state, &path, id).await {
-            Some(old) => {
-                html.push_str(&restore_notice(id));
-                shown = old;
-            }
-            None => {
-                let m = format!("no revision #{id} of this entry");
-                return page(&state, StatusCode::BAD_REQUEST, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
-            }
+    let shown = match restoring(&state, &path, text, q.from).await {
+        Ok((shown, notice)) => {
+            html.push_str(&notice);
+            shown
         }
-    }
+        Err(answer) => return answer,
+    };
     editor(&state, &user, StatusCode::OK, &slug, &path, &shown, &base, Notice { html, problems: None }).await
 }
 
-/// What the form says above an older revision's text.
-pub(super) fn restore_notice(id: i64) -> String {
-    format!(
-        "<p class=\"restoring\" role=\"status\">This is the text of revision #{id}. \
-         Saving it makes it the newest revision; nothing is lost.</p>\n"
-    )
+/// What a form says after a save made revision `saved`.
+pub(super) fn saved_notice(saved: Option<i64>) -> String {
+    saved.map(|id| format!("<p class=\"saved\" role=\"status\">Saved as revision #{id}.</p>\n")).unwrap_or_default()
+}
+
+/// The text a form shows and the notice above it: the file's `text`, or,
+/// with `from`, that revision of `path` to restore (saving it makes it the
+/// newest). `Err` is the answer for a number that is not one of `path`'s.
+pub(super) async fn restoring(
+    state: &AppState,
+    path: &str,
+    text: String,
+    from: Option<i64>,
+) -> Result<(String, String), Response> {
+    let Some(id) = from else { return Ok((text, String::new())) };
+    match old_revision(state, path, id).await {
+        Some(old) => Ok((
+            old,
+            format!(
+                "<p class=\"restoring\" role=\"status\">This is the text of revision #{id}. \
+                 Saving it makes it the newest revision; nothing is lost.</p>\n"
+            ),
+        )),
+        None => Err(error_page(state, StatusCode::BAD_REQUEST, "Edit", &format!("no revision #{id} of this file"))),
+    }
 }
 
 /// The text of revision `id` when it is one of `path`'s (and not a deletion).
-pub(super) async fn old_revision(state: &AppState, path: &str, id: i64) -> Option<String> {
+async fn old_revision(state: &AppState, path: &str, id: i64) -> Option<String> {
     let store = state.auth()?.store;
     let revs = store.revisions(path).await.ok()?;
     if !revs.iter().any(|r| r.id == id && !r.is_deleted()) {
@@ -376,19 +386,19 @@ async fn submit(
         Err(e) => {
             // Too large (413), not a form (415), malformed (400): the rejection knows.
             let m = format!("Not saved: the form could not be read: {}", e.body_text());
-            return page(&state, e.status(), "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
+            return error_page(&state, e.status(), "Edit", &m);
         }
     };
     if f.action == "save" && !may_save(&user) {
         let m = "Not saved: reviewers comment on an entry; its authors and editors change it.";
-        return page(&state, StatusCode::FORBIDDEN, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(m)));
+        return error_page(&state, StatusCode::FORBIDDEN, "Edit", m);
     }
     // Browsers send a textarea's line ends as CRLF.
     let mut text = f.text.replace("\r\n", "\n");
     let at = EditPage { state: &state, user: &user, slug: &slug, path: &path, base: &f.base };
     let current = match read(&dir, &path) {
         Ok(t) => t,
-        Err(m) => return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     let current_hash = hash(&current);
     if f.base != current_hash {
@@ -423,7 +433,7 @@ async fn submit(
     }
     let problems = match check_off(&state, &dir, &path, &text).await {
         Ok(p) => p,
-        Err(m) => return page(&state, StatusCode::CONFLICT, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     let errors = problems.iter().filter(|p| p.severity == "error").count();
     if f.action != "save" {
@@ -478,7 +488,7 @@ async fn submit(
         Some(r) => format!("/edit/entries/{slug}?saved={r}{draft}"),
         None => format!("/edit/entries/{slug}"),
     };
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to), (header::CACHE_CONTROL, "no-store".to_string())]).into_response()
+    see_other(&to)
 }
 
 /// What a save refused for a stale base says: the text is kept, and the
@@ -600,14 +610,16 @@ async fn check_live(
     Path(slug): Path<String>,
     form: Result<Form<TextForm>, FormRejection>,
 ) -> Response {
-    let unread = |_: &AppState, e: FormRejection| {
-        (e.status(), axum::Json(serde_json::json!({ "error": e.body_text() }))).into_response()
-    };
-    let (dir, path, text) = match typed(&state, &headers, &slug, form, unread).await {
+    let (dir, path, text) = match typed(&state, &headers, &slug, form, json_unread).await {
         Ok(x) => x,
         Err(answer) => return answer,
     };
     check_answer(&state, &dir, &path, &text).await
+}
+
+/// What the live check answers to a form it cannot read.
+pub(super) fn json_unread(_: &AppState, e: FormRejection) -> Response {
+    (e.status(), axum::Json(serde_json::json!({ "error": e.body_text() }))).into_response()
 }
 
 /// The JSON answer of a live check of file `path` reading `text`:
@@ -632,9 +644,7 @@ async fn preview(
     Path(slug): Path<String>,
     form: Result<Form<TextForm>, FormRejection>,
 ) -> Response {
-    let unread = |state: &AppState, e: FormRejection| {
-        page(state, e.status(), "Preview", &format!("<p class=\"error\">{}</p>\n", esc(&e.body_text())))
-    };
+    let unread = |state: &AppState, e: FormRejection| error_page(state, e.status(), "Preview", &e.body_text());
     let (dir, path, text) = match typed(&state, &headers, &slug, form, unread).await {
         Ok(x) => x,
         Err(answer) => return answer,
@@ -662,7 +672,7 @@ async fn preview(
             "Preview",
             "<p class=\"error\">The text as typed has no entry to show: its front matter cannot be read. Check lists why.</p>\n",
         ),
-        Ok(Err(m)) => page(&state, StatusCode::CONFLICT, "Preview", &format!("<p class=\"error\">{}</p>\n", esc(&m))),
+        Ok(Err(m)) => error_page(&state, StatusCode::CONFLICT, "Preview", &m),
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }

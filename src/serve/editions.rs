@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::auth::{self, page, ClientAddr};
+use super::auth::{self, error_page, page, ClientAddr};
 use super::pages;
 use super::state::{self, AppState};
 use crate::edition::{self, EditionError};
@@ -127,16 +127,10 @@ async fn cut_form(
     };
     let name = match form {
         Ok(Form(f)) => f.name.trim().to_string(),
-        Err(e) => {
-            return page(&state, e.status(), "Edition", &format!("<p class=\"error\">{}</p>\n", esc(&e.body_text())))
-        }
+        Err(e) => return error_page(&state, e.status(), "Edition", &e.body_text()),
     };
     match cut(&dir, Some(&accounts.store), &name, &user.name, &address, accounts.clock.now_ms()).await {
-        Ok(made) => (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/editions/{}/", made.name)), (header::CACHE_CONTROL, "no-store".into())],
-        )
-            .into_response(),
+        Ok(made) => auth::see_other(&format!("/editions/{}/", made.name)),
         Err(e) => page(
             &state,
             e.status,

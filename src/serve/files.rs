@@ -14,13 +14,13 @@ use std::path::PathBuf;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::auth::{self, page, ClientAddr};
+use super::auth::{self, error_page, page, see_other, ClientAddr};
 use super::edit::{self, EditForm, Save, TextForm};
 use super::history::{self, Subject};
 use super::pages;
@@ -106,10 +106,6 @@ fn editor(state: &AppState, status: StatusCode, path: &str, text: &str, base: &s
     page(state, status, &format!("Edit {path}"), &body)
 }
 
-fn error_page(state: &AppState, status: StatusCode, message: &str) -> Response {
-    page(state, status, "Edit", &format!("<p class=\"error\">{}</p>\n", esc(message)))
-}
-
 #[derive(Debug, Deserialize)]
 struct Shown {
     saved: Option<i64>,
@@ -128,24 +124,16 @@ async fn form(
     };
     let text = match edit::read(&dir, &path) {
         Ok(t) => t,
-        Err(m) => return error_page(&state, StatusCode::CONFLICT, &m),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     let base = edit::hash(&text);
-    let mut notice = match q.saved {
-        Some(id) => format!("<p class=\"saved\" role=\"status\">Saved as revision #{id}.</p>\n"),
-        None => String::new(),
-    };
-    let mut shown = text;
-    if let Some(id) = q.from {
-        match edit::old_revision(&state, &path, id).await {
-            Some(old) => {
-                notice.push_str(&edit::restore_notice(id));
-                shown = old;
-            }
-            None => return error_page(&state, StatusCode::BAD_REQUEST, &format!("no revision #{id} of this file")),
+    match edit::restoring(&state, &path, text, q.from).await {
+        Ok((shown, restore)) => {
+            let notice = edit::saved_notice(q.saved) + &restore;
+            editor(&state, StatusCode::OK, &path, &shown, &base, &notice)
         }
+        Err(answer) => answer,
     }
-    editor(&state, StatusCode::OK, &path, &shown, &base, &notice)
 }
 
 async fn submit(
@@ -162,13 +150,18 @@ async fn submit(
     let Form(f) = match form {
         Ok(f) => f,
         Err(e) => {
-            return error_page(&state, e.status(), &format!("Not saved: the form could not be read: {}", e.body_text()))
+            return error_page(
+                &state,
+                e.status(),
+                "Edit",
+                &format!("Not saved: the form could not be read: {}", e.body_text()),
+            )
         }
     };
     let text = f.text.replace("\r\n", "\n");
     let current = match edit::read(&dir, &path) {
         Ok(t) => t,
-        Err(m) => return error_page(&state, StatusCode::CONFLICT, &m),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     let current_hash = edit::hash(&current);
     if f.base != current_hash {
@@ -177,7 +170,7 @@ async fn submit(
     }
     let problems = match edit::check_off(&state, &dir, &path, &text).await {
         Ok(p) => p,
-        Err(m) => return error_page(&state, StatusCode::CONFLICT, &m),
+        Err(m) => return error_page(&state, StatusCode::CONFLICT, "Edit", &m),
     };
     let errors = problems.iter().filter(|p| p.severity == "error").count();
     let listed = edit::diagnostics_html(&problems);
@@ -201,7 +194,7 @@ async fn submit(
         Ok(None) => format!("/edit/files/{path}"),
         Err(notice) => return editor(&state, StatusCode::INTERNAL_SERVER_ERROR, &path, &text, &f.base, &notice),
     };
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to), (header::CACHE_CONTROL, "no-store".to_string())]).into_response()
+    see_other(&to)
 }
 
 async fn check_live(
@@ -216,7 +209,7 @@ async fn check_live(
     };
     match form {
         Ok(Form(f)) => edit::check_answer(&state, &dir, &path, &f.text.replace("\r\n", "\n")).await,
-        Err(e) => (e.status(), axum::Json(serde_json::json!({ "error": e.body_text() }))).into_response(),
+        Err(e) => edit::json_unread(&state, e),
     }
 }
 

@@ -16,7 +16,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::auth::page;
+use super::auth::{error_page, page};
 use super::pages;
 use super::state::AppState;
 use crate::diff::{self, Piece};
@@ -160,7 +160,7 @@ pub(super) async fn compare_page(
     let (from, to) = match (pick("from", revs.get(1)), pick("to", revs.first())) {
         (Ok(Some(a)), Ok(Some(b))) => (a, b),
         (Err(m), _) | (_, Err(m)) => {
-            return page(state, StatusCode::BAD_REQUEST, "Compare", &format!("<p class=\"error\">{}</p>\n", esc(&m)));
+            return error_page(state, StatusCode::BAD_REQUEST, "Compare", &m);
         }
         _ => {
             return page(

@@ -13,13 +13,13 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::auth::{self, page, ClientAddr};
+use super::auth::{self, page, see_other, ClientAddr};
 use super::edit::{self, editor_of};
 use super::pages;
 use super::state::AppState;
@@ -253,11 +253,6 @@ async fn change_state(
         tracing::error!(error = %e, "cannot audit a status change");
     }
     see_other(&format!("/edit/entries/{slug}?moved={}", action.name()))
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string()), (header::CACHE_CONTROL, "no-store".to_string())])
-        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
